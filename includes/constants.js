@@ -1,0 +1,40 @@
+// Project settings read from workflow_settings.yaml vars (always strings), checked once at compile time.
+const vars = dataform.projectConfig.vars;
+
+function requiredVar(name) {
+  const value = vars[name];
+  if (value === undefined || String(value).trim() === "") {
+    throw new Error(`workflow_settings.yaml var "${name}" is missing; set it in vars (or pass --vars=${name}=...)`);
+  }
+  return String(value).trim();
+}
+
+function numberVar(name) {
+  const raw = requiredVar(name);
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new Error(`workflow_settings.yaml var "${name}" must be a non-negative number, got "${raw}"`);
+  }
+  return value;
+}
+
+const LOOKBACK_DAYS = numberVar("lookback_days");
+if (!Number.isInteger(LOOKBACK_DAYS)) {
+  throw new Error(`workflow_settings.yaml var "lookback_days" must be a whole number of days, got "${vars.lookback_days}"`);
+}
+
+module.exports = {
+  RAW_DATASET: requiredVar("raw_dataset"),
+  ENVIRONMENT: requiredVar("environment"),
+  LOOKBACK_DAYS,
+  CURSOR_SPEND_TOLERANCE_PCT: numberVar("cursor_spend_tolerance_pct"),
+  CURSOR_SPEND_TOLERANCE_USD: numberVar("cursor_spend_tolerance_usd"),
+  FRESHNESS_MAX_HOURS: numberVar("freshness_max_hours"),
+  CLAUDE_CODE_WORKSPACE_NAME: requiredVar("claude_code_workspace_name"),
+  // The explicit person that receives cost nobody can be held responsible for.
+  UNATTRIBUTED: "unattributed",
+  // Team/cost center of people seen in the sources but absent from the mapping sheet.
+  UNMAPPED: "unmapped",
+  // valid_from of a person's first mapping row: their first team also covers earlier days.
+  BEGINNING_OF_TIME: "1900-01-01",
+};

@@ -1,0 +1,44 @@
+// A stream is a small declarative unit: where it comes from, which windows it is fetched in, how it pages,
+// what a valid record looks like, and what identifies a record. load.ts does the rest the same way for all.
+import type { z } from "zod";
+import type { Day, DayRange } from "./days.ts";
+import type { RequestStats } from "./http.ts";
+
+export type SourceName = "cursor" | "anthropic" | "mapping";
+
+export type WindowRule =
+  | { kind: "snapshot" } // only knows the present: fetched once per run, dated the run's day
+  | { kind: "range"; maxDays: number }; // history: fetched in chunks of at most maxDays days
+
+/** A record as it lands: the vendor's object untouched, and the UTC day window it belongs to. */
+export interface FetchedRecord {
+  windowDate: Day;
+  windowStart: string;
+  windowEnd: string;
+  record: unknown;
+}
+
+export interface FetchContext {
+  /** The chunk to fetch; for snapshots the run's day. */
+  window: DayRange;
+  stats: RequestStats;
+}
+
+export interface StreamDef {
+  source: SourceName;
+  name: string;
+  window: WindowRule;
+  /** Permissive on optional fields, strict on keys; the record is stored untouched either way. */
+  schema: z.ZodType;
+  /** JSON paths (within `record`, plus `window_date`) that identify a record; staging keeps the latest fetch. */
+  naturalKey: string[];
+  /** Yields one array of records per page, to the last page. */
+  fetch(ctx: FetchContext): AsyncIterable<FetchedRecord[]>;
+}
+
+/** Window bounds of a whole UTC day. */
+export function dayWindow(day: Day): Pick<FetchedRecord, "windowDate" | "windowStart" | "windowEnd"> {
+  const start = `${day}T00:00:00.000Z`;
+  const end = new Date(Date.parse(start) + 86_400_000).toISOString();
+  return { windowDate: day, windowStart: start, windowEnd: end };
+}

@@ -1,0 +1,70 @@
+// Raw tables: append-only, loaded from the lake objects (never streamed row by row), so the lake and the
+// warehouse always hold the same rows. DuckDB locally, BigQuery in GCP (load jobs).
+import type { Config } from "./config.ts";
+import type { LakeObject } from "./lake.ts";
+
+/** Columns of every raw table, in order (docs/data-contract.md). */
+export const RAW_COLUMNS = [
+  ["run_id", "STRING"],
+  ["fetched_at", "TIMESTAMP"],
+  ["window_date", "DATE"],
+  ["window_start", "TIMESTAMP"],
+  ["window_end", "TIMESTAMP"],
+  ["lake_uri", "STRING"],
+  ["record", "JSON"],
+] as const;
+
+export const QUARANTINE_COLUMNS = [
+  ["run_id", "STRING"],
+  ["fetched_at", "TIMESTAMP"],
+  ["source", "STRING"],
+  ["stream", "STRING"],
+  ["window_date", "DATE"],
+  ["reason", "STRING"],
+  ["lake_uri", "STRING"],
+  ["record", "JSON"],
+] as const;
+
+export const LOAD_RUN_COLUMNS = [
+  ["run_id", "STRING"],
+  ["source", "STRING"],
+  ["stream", "STRING"],
+  ["mode", "STRING"],
+  ["started_at", "TIMESTAMP"],
+  ["finished_at", "TIMESTAMP"],
+  ["status", "STRING"],
+  ["requests", "INT64"],
+  ["records", "INT64"],
+  ["quarantined", "INT64"],
+  ["bytes", "INT64"],
+  ["windows", "JSON"],
+  ["error", "STRING"],
+] as const;
+
+export type Columns = readonly (readonly [string, string])[];
+
+export const QUARANTINE_TABLE = "raw_quarantine";
+export const LOAD_RUNS_TABLE = "raw_load_runs";
+
+export function rawTable(source: string, stream: string): string {
+  return `raw_${source}_${stream}`;
+}
+
+export function rawDataset(config: Pick<Config, "dataset">): string {
+  return `${config.dataset}_raw`;
+}
+
+export interface RawWarehouse {
+  /** Appends the rows of lake objects (gzip NDJSON of exactly `columns`) to a raw table, creating it if needed. */
+  append(table: string, columns: Columns, objects: LakeObject[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openWarehouse(config: Config): Promise<RawWarehouse> {
+  if (config.warehouse.kind === "duckdb") {
+    const { DuckDbWarehouse } = await import("./warehouse-duckdb.ts");
+    return DuckDbWarehouse.open(config.warehouse.path, rawDataset(config));
+  }
+  const { BigQueryWarehouse } = await import("./warehouse-bigquery.ts");
+  return new BigQueryWarehouse({ projectId: config.warehouse.project, dataset: rawDataset(config) });
+}

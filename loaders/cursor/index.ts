@@ -1,0 +1,187 @@
+// Cursor Admin API (reference vendor-apis.md §2): Basic auth with the key as user name, epoch-ms windows,
+// 1-indexed page/pageSize paging, 20 req/min per team (filtered-usage-events: 60 req/min).
+import { z } from "zod";
+import { dayOf, endMs, startMs, type Day } from "../core/days.ts";
+import { HttpClient } from "../core/http.ts";
+import type { Logger } from "../core/log.ts";
+import { Pacer } from "../core/pacer.ts";
+import { dayWindow, type FetchedRecord, type StreamDef } from "../core/stream.ts";
+
+export interface CursorSourceOptions {
+  apiKey: string;
+  baseUrl: string;
+  log: Logger;
+  timeScale?: number;
+}
+
+const count = z.number().nullish();
+const text = z.string().nullish();
+const id = z.union([z.string(), z.number()]).nullish(); // documented as number, observed as "user_…"
+
+export const memberSchema = z.looseObject({
+  email: z.string().min(1),
+  id,
+  name: text,
+  role: text,
+  isRemoved: z.boolean().nullish(),
+});
+
+export const dailyUsageSchema = z
+  .looseObject({
+    day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullish(),
+    date: z.number(),
+    email: text,
+    userId: id,
+    isActive: z.boolean().nullish(),
+    totalLinesAdded: count,
+    acceptedLinesAdded: count,
+    totalAccepts: count,
+    totalRejects: count,
+    totalTabsShown: count,
+    totalTabsAccepted: count,
+    composerRequests: count,
+    chatRequests: count,
+    agentRequests: count,
+    mostUsedModel: text,
+  })
+  .refine((r) => Boolean(r.email) || (r.userId !== undefined && r.userId !== null && r.userId !== ""), {
+    message: "record has neither email nor userId: it cannot be attributed to a person",
+  });
+
+export const usageEventSchema = z
+  .looseObject({
+    timestamp: z.union([z.string().regex(/^\d+$/), z.number()]),
+    userEmail: text,
+    serviceAccountId: text,
+    model: z.string(),
+    kind: text,
+    chargedCents: z.number().nullish(),
+    requestsCosts: count,
+    isTokenBasedCall: z.boolean().nullish(),
+    tokenUsage: z
+      .looseObject({ inputTokens: count, outputTokens: count, cacheWriteTokens: count, cacheReadTokens: count, totalCents: count })
+      .nullish(),
+  })
+  .refine((r) => Boolean(r.userEmail) || Boolean(r.serviceAccountId), {
+    message: "event has neither userEmail nor serviceAccountId",
+  });
+
+export const spendSchema = z.looseObject({
+  email: z.string().min(1),
+  userId: id,
+  spendCents: z.number(),
+  overallSpendCents: z.number().nullish(),
+  subscriptionCycleStart: z.number().nullish(),
+});
+
+const MembersPage = z.looseObject({ teamMembers: z.array(z.unknown()) });
+const DailyUsagePage = z.looseObject({
+  data: z.array(z.unknown()),
+  pagination: z.looseObject({ hasNextPage: z.boolean() }).nullish(),
+});
+const EventsPage = z.looseObject({
+  usageEvents: z.array(z.unknown()).nullish(),
+  pagination: z.looseObject({ hasNextPage: z.boolean() }).nullish(),
+});
+const SpendPage = z.looseObject({
+  teamMemberSpend: z.array(z.unknown()),
+  subscriptionCycleStart: z.number().nullish(),
+  totalPages: z.number().nullish(),
+});
+
+/** Users per page of daily usage; sending page+pageSize is what makes Cursor return inactive members too. */
+const DAILY_USAGE_PAGE_SIZE = 500;
+const EVENTS_PAGE_SIZE = 1000; // the documented maximum
+const SPEND_PAGE_SIZE = 100;
+
+/** Parses a page envelope; a page of the wrong shape is a vendor change worth failing the stream for. */
+function envelope<T extends z.ZodType>(schema: T, body: unknown, what: string): z.infer<T> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new Error(`Cursor ${what}: unexpected response shape: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
+/** The day a daily-usage row covers: `day` when present; `date` is epoch ms and not always midnight. */
+function usageDay(record: unknown, fallback: Day): Day {
+  const r = record as { day?: unknown; date?: unknown };
+  if (typeof r.day === "string" && /^\d{4}-\d{2}-\d{2}$/.test(r.day)) return r.day;
+  if (typeof r.date === "number" && Number.isFinite(r.date)) return dayOf(r.date);
+  return fallback;
+}
+
+export function cursorStreams(options: CursorSourceOptions): StreamDef[] {
+  const http = new HttpClient({
+    vendor: "Cursor",
+    baseUrl: options.baseUrl,
+    log: options.log,
+    timeScale: options.timeScale,
+    headers: { authorization: `Basic ${Buffer.from(`${options.apiKey}:`).toString("base64")}` },
+  });
+  const adminPacer = new Pacer({ perMinute: 20 }, options.timeScale);
+  const eventsPacer = new Pacer({ perMinute: 60 }, options.timeScale);
+  const source = "cursor" as const;
+
+  return [
+    {
+      source,
+      name: "members",
+      window: { kind: "snapshot" },
+      schema: memberSchema,
+      naturalKey: ["window_date", "email"],
+      async *fetch({ window, stats }) {
+        const body = envelope(MembersPage, await http.get("teams/members", { pacer: adminPacer, stats }), "members");
+        yield body.teamMembers.map((record) => ({ ...dayWindow(window.start), record }));
+      },
+    },
+    {
+      source,
+      name: "daily_usage",
+      window: { kind: "range", maxDays: 30 },
+      schema: dailyUsageSchema,
+      naturalKey: ["day", "email"],
+      async *fetch({ window, stats }) {
+        for (let page = 1; ; page++) {
+          const json = { startDate: startMs(window.start), endDate: endMs(window.end), page, pageSize: DAILY_USAGE_PAGE_SIZE };
+          const body = envelope(DailyUsagePage, await http.post("teams/daily-usage-data", { pacer: adminPacer, stats, json }), "daily-usage-data");
+          yield body.data.map((record): FetchedRecord => ({ ...dayWindow(usageDay(record, window.start)), record }));
+          if (!body.pagination?.hasNextPage || body.data.length === 0) return;
+        }
+      },
+    },
+    {
+      source,
+      name: "usage_events",
+      window: { kind: "range", maxDays: 1 }, // one UTC day per request keeps windows non-overlapping
+      schema: usageEventSchema,
+      naturalKey: ["timestamp", "userEmail", "model", "kind", "conversationId", "event_index"],
+      async *fetch({ window, stats }) {
+        for (let page = 1; ; page++) {
+          const json = { startDate: startMs(window.start), endDate: endMs(window.end), page, pageSize: EVENTS_PAGE_SIZE };
+          const body = envelope(EventsPage, await http.post("teams/filtered-usage-events", { pacer: eventsPacer, stats, json }), "filtered-usage-events");
+          const events = body.usageEvents ?? [];
+          yield events.map((record) => ({ ...dayWindow(window.start), record }));
+          if (!body.pagination?.hasNextPage || events.length === 0) return;
+        }
+      },
+    },
+    {
+      source,
+      name: "spend",
+      window: { kind: "snapshot" },
+      schema: spendSchema,
+      naturalKey: ["window_date", "email"],
+      async *fetch({ window, stats }) {
+        for (let page = 1; ; page++) {
+          const json = { page, pageSize: SPEND_PAGE_SIZE };
+          const body = envelope(SpendPage, await http.post("teams/spend", { pacer: adminPacer, stats, json }), "spend");
+          // The cycle start sits on the page, not the row; copied in under its own name (data-contract.md).
+          yield body.teamMemberSpend.map((row) => ({
+            ...dayWindow(window.start),
+            record: row && typeof row === "object" ? { subscriptionCycleStart: body.subscriptionCycleStart ?? null, ...row } : row,
+          }));
+          if (page >= (body.totalPages ?? 1) || body.teamMemberSpend.length === 0) return;
+        }
+      },
+    },
+  ];
+}

@@ -1,0 +1,316 @@
+// One load run: every selected stream, concurrently (each vendor limit is paced on its own), each window fetched
+// page by page, validated, written to the lake and then appended to its raw table. A failing stream is reported
+// and leaves every other stream landed.
+import { randomBytes } from "node:crypto";
+import type { Config } from "./core/config.ts";
+import { addDays, chunkRange, daysInRange, isDay, today, type Day, type DayRange } from "./core/days.ts";
+import type { RequestStats } from "./core/http.ts";
+import { openLake, type Lake, type LakeObject, type NdjsonWriter } from "./core/lake.ts";
+import { silentLogger, type Logger } from "./core/log.ts";
+import { redact } from "./core/redact.ts";
+import type { StreamDef } from "./core/stream.ts";
+import {
+  LOAD_RUN_COLUMNS,
+  LOAD_RUNS_TABLE,
+  openWarehouse,
+  QUARANTINE_COLUMNS,
+  QUARANTINE_TABLE,
+  RAW_COLUMNS,
+  rawTable,
+  type RawWarehouse,
+} from "./core/warehouse.ts";
+import { ALL_STREAMS, configuredStreams } from "./sources.ts";
+
+export const MODES = ["dry_run", "development", "production"] as const;
+export type Mode = (typeof MODES)[number];
+
+export interface LoadOptions {
+  mode: Mode;
+  /** Days ending yesterday (UTC). Ignored when start is given. Default 1. */
+  days?: number;
+  start?: Day;
+  /** Inclusive; default yesterday. */
+  end?: Day;
+  /** Extra days re-fetched before the range, for late data. Default 0. */
+  lookback?: number;
+  sources?: string[];
+  /** `stream` or `source.stream`. */
+  streams?: string[];
+}
+
+export interface StreamResult {
+  source: string;
+  stream: string;
+  status: "succeeded" | "failed" | "skipped";
+  requests: number;
+  retries: number;
+  pages: number;
+  records: number;
+  quarantined: number;
+  bytes: number;
+  windows: Day[];
+  startedAt: string;
+  finishedAt: string;
+  error?: string;
+}
+
+export interface RunSummary {
+  runId: string;
+  mode: Mode;
+  ok: boolean;
+  range: DayRange;
+  startedAt: string;
+  finishedAt: string;
+  lakeUri?: string;
+  streams: StreamResult[];
+}
+
+export type ProgressEvent =
+  | { type: "start"; runId: string; range: DayRange; streams: { source: string; stream: string }[] }
+  | { type: "page"; source: string; stream: string; pages: number; records: number; quarantined: number; requests: number }
+  | { type: "stream-end"; result: StreamResult };
+
+export interface LoadDeps {
+  log?: Logger;
+  onProgress?: (event: ProgressEvent) => void;
+  now?: () => Date;
+  lake?: Lake;
+  warehouse?: RawWarehouse;
+}
+
+export class OptionsError extends Error {
+  override name = "OptionsError";
+}
+
+/** The UTC days a run covers: `days` ending yesterday, or start..end, widened by the lookback. */
+export function resolveRange(options: LoadOptions, now: Date = new Date()): DayRange {
+  const yesterday = addDays(today(now), -1);
+  for (const [name, value] of [["start", options.start], ["end", options.end]] as const) {
+    if (value !== undefined && !isDay(value)) throw new OptionsError(`--${name} ${value}: expected a date YYYY-MM-DD`);
+  }
+  const intOption = (name: string, value: number | undefined, min: number) => {
+    if (value !== undefined && (!Number.isInteger(value) || value < min)) {
+      throw new OptionsError(`--${name} ${value}: expected a whole number ≥ ${min}`);
+    }
+  };
+  intOption("days", options.days, 1);
+  intOption("lookback", options.lookback, 0);
+  const end = options.end ?? yesterday;
+  if (end > today(now)) throw new OptionsError(`--end ${end} is in the future (today is ${today(now)} UTC)`);
+  const start = options.start ?? addDays(end, -((options.days ?? 1) - 1));
+  if (start > end) throw new OptionsError(`--start ${start} is after --end ${end}`);
+  return { start: addDays(start, -(options.lookback ?? 0)), end };
+}
+
+export function newRunId(now: Date = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomBytes(3).toString("hex")}`;
+}
+
+/** Picks the streams the options ask for; unknown names are an error that lists the valid ones. */
+export function selectStreams(all: StreamDef[], options: Pick<LoadOptions, "sources" | "streams">): StreamDef[] {
+  for (const source of options.sources ?? []) {
+    if (!ALL_STREAMS[source]) throw new OptionsError(`--sources ${source}: unknown source; valid: ${Object.keys(ALL_STREAMS).join(", ")}`);
+  }
+  const known = Object.entries(ALL_STREAMS).flatMap(([s, names]) => names.flatMap((n) => [n, `${s}.${n}`]));
+  for (const stream of options.streams ?? []) {
+    if (!known.includes(stream)) throw new OptionsError(`--streams ${stream}: unknown stream; valid: ${known.filter((k) => k.includes(".")).join(", ")}`);
+  }
+  return all.filter(
+    (s) =>
+      (!options.sources?.length || options.sources.includes(s.source)) &&
+      (!options.streams?.length || options.streams.includes(s.name) || options.streams.includes(`${s.source}.${s.name}`)),
+  );
+}
+
+export async function runLoad(config: Config, options: LoadOptions, deps: LoadDeps = {}): Promise<RunSummary> {
+  const log = deps.log ?? silentLogger;
+  const now = deps.now?.() ?? new Date();
+  if (!MODES.includes(options.mode)) throw new OptionsError(`--mode ${options.mode}: expected one of ${MODES.join(", ")}`);
+  const range = resolveRange(options, now);
+  const streams = selectStreams(configuredStreams(config, log), options);
+  if (streams.length === 0) {
+    throw new OptionsError("no stream to load: configure a source (see README, Configuration) or widen --sources/--streams");
+  }
+  const runId = newRunId(now);
+  const runDate = today(now);
+  const dryRun = options.mode === "dry_run";
+  const lake = dryRun ? undefined : (deps.lake ?? (await openLake(config.lakeUri)));
+  const warehouse = dryRun ? undefined : (deps.warehouse ?? (await openWarehouse(config)));
+  const startedAt = now.toISOString();
+  deps.onProgress?.({ type: "start", runId, range, streams: streams.map((s) => ({ source: s.source, stream: s.name })) });
+  log.info({ runId, mode: options.mode, range, streams: streams.length }, `load run ${runId}: ${range.start}..${range.end}`);
+
+  try {
+    const results = await Promise.all(
+      streams.map(async (def) => {
+        const result = await loadStream(def, { runId, runDate, range, lake, warehouse, onProgress: deps.onProgress });
+        deps.onProgress?.({ type: "stream-end", result });
+        const fields = { runId, source: result.source, stream: result.stream, records: result.records, quarantined: result.quarantined, requests: result.requests };
+        if (result.status === "failed") log.error({ ...fields, error: result.error }, `${def.source}.${def.name} failed: ${result.error}`);
+        else log.info(fields, `${def.source}.${def.name}: ${result.records} records, ${result.quarantined} quarantined`);
+        return result;
+      }),
+    );
+    const summary: RunSummary = {
+      runId,
+      mode: options.mode,
+      ok: results.every((r) => r.status !== "failed"),
+      range,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      lakeUri: lake?.uri,
+      streams: results,
+    };
+    if (lake && warehouse) await recordRun(summary, runDate, lake, warehouse);
+    return summary;
+  } finally {
+    await warehouse?.close();
+  }
+}
+
+interface StreamContext {
+  runId: string;
+  runDate: Day;
+  range: DayRange;
+  lake?: Lake;
+  warehouse?: RawWarehouse;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+async function loadStream(def: StreamDef, ctx: StreamContext): Promise<StreamResult> {
+  const stats: RequestStats = { requests: 0, retries: 0, bytes: 0 };
+  const result: StreamResult = {
+    source: def.source,
+    stream: def.name,
+    status: "succeeded",
+    requests: 0,
+    retries: 0,
+    pages: 0,
+    records: 0,
+    quarantined: 0,
+    bytes: 0,
+    windows: [],
+    startedAt: new Date().toISOString(),
+    finishedAt: "",
+  };
+  const windows = def.window.kind === "snapshot" ? [{ start: ctx.runDate, end: ctx.runDate }] : chunkRange(ctx.range, def.window.maxDays);
+  try {
+    for (const window of windows) {
+      await loadWindow(def, window, stats, result, ctx);
+      result.windows.push(...(def.window.kind === "snapshot" ? [ctx.runDate] : daysOf(window)));
+    }
+  } catch (error) {
+    result.status = "failed";
+    result.error = redact((error as Error).message);
+  }
+  Object.assign(result, { requests: stats.requests, retries: stats.retries, bytes: stats.bytes, finishedAt: new Date().toISOString() });
+  return result;
+}
+
+function daysOf(range: DayRange): Day[] {
+  return Array.from({ length: daysInRange(range.start, range.end) }, (_, i) => addDays(range.start, i));
+}
+
+/**
+ * One window: pages stream into one lake object per (window day, run); the objects are appended to the raw
+ * table only once the window is complete, so a half-fetched snapshot never becomes the latest one.
+ */
+async function loadWindow(def: StreamDef, window: DayRange, stats: RequestStats, result: StreamResult, ctx: StreamContext) {
+  const raw = new Map<Day, NdjsonWriter>();
+  const quarantine = new Map<Day, NdjsonWriter>();
+  const { lake } = ctx;
+  const writer = (kind: "raw" | "quarantine", day: Day) => {
+    const writers = kind === "raw" ? raw : quarantine;
+    let w = writers.get(day);
+    if (!w) {
+      w = lake!.openNdjson(`${kind}/${def.source}/${def.name}/dt=${day}/${ctx.runId}.jsonl.gz`);
+      writers.set(day, w);
+    }
+    return w;
+  };
+  const uriOf = (kind: "raw" | "quarantine", day: Day) => `${lake!.uri}/${kind}/${def.source}/${def.name}/dt=${day}/${ctx.runId}.jsonl.gz`;
+  const counted = { records: result.records, quarantined: result.quarantined };
+  try {
+    for await (const page of def.fetch({ window, stats })) {
+      const fetchedAt = new Date().toISOString();
+      result.pages++;
+      for (const item of page) {
+        const check = def.schema.safeParse(item.record);
+        if (check.success) {
+          counted.records++;
+          if (lake) {
+            await writer("raw", item.windowDate).write({
+              run_id: ctx.runId,
+              fetched_at: fetchedAt,
+              window_date: item.windowDate,
+              window_start: item.windowStart,
+              window_end: item.windowEnd,
+              lake_uri: uriOf("raw", item.windowDate),
+              record: item.record,
+            });
+          }
+        } else {
+          counted.quarantined++;
+          if (lake) {
+            await writer("quarantine", item.windowDate).write({
+              run_id: ctx.runId,
+              fetched_at: fetchedAt,
+              source: def.source,
+              stream: def.name,
+              window_date: item.windowDate,
+              reason: check.error.issues.map((i) => `${i.path.join(".") || "record"}: ${i.message}`).join("; "),
+              lake_uri: uriOf("quarantine", item.windowDate),
+              record: item.record,
+            });
+          }
+        }
+      }
+      ctx.onProgress?.({
+        type: "page",
+        source: def.source,
+        stream: def.name,
+        pages: result.pages,
+        records: counted.records,
+        quarantined: counted.quarantined,
+        requests: stats.requests,
+      });
+    }
+  } catch (error) {
+    await Promise.all([...raw.values(), ...quarantine.values()].map((w) => w.abort()));
+    throw error;
+  }
+  const rawObjects = await closeAll(raw);
+  const quarantineObjects = await closeAll(quarantine);
+  await ctx.warehouse?.append(rawTable(def.source, def.name), RAW_COLUMNS, rawObjects);
+  await ctx.warehouse?.append(QUARANTINE_TABLE, QUARANTINE_COLUMNS, quarantineObjects);
+  result.records = counted.records;
+  result.quarantined = counted.quarantined;
+}
+
+async function closeAll(writers: Map<Day, NdjsonWriter>): Promise<LakeObject[]> {
+  return Promise.all([...writers.values()].map((w) => w.close()));
+}
+
+/** The run manifest: one line per stream in the lake, and the same rows in raw_load_runs. */
+async function recordRun(summary: RunSummary, runDate: Day, lake: Lake, warehouse: RawWarehouse) {
+  const key = `manifests/dt=${runDate}/${summary.runId}.jsonl.gz`;
+  const writer = lake.openNdjson(key);
+  for (const s of summary.streams) {
+    await writer.write({
+      run_id: summary.runId,
+      source: s.source,
+      stream: s.stream,
+      mode: summary.mode,
+      started_at: s.startedAt,
+      finished_at: s.finishedAt,
+      status: s.status,
+      requests: s.requests,
+      records: s.records,
+      quarantined: s.quarantined,
+      bytes: s.bytes,
+      windows: s.windows,
+      error: s.error ?? null,
+    });
+  }
+  await warehouse.append(LOAD_RUNS_TABLE, LOAD_RUN_COLUMNS, [await writer.close()]);
+}

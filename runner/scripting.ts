@@ -1,0 +1,41 @@
+// BigQuery scripting in pre/post operations: DECLARE and SET become DuckDB session variables
+// (SET VARIABLE / getvariable), scoped to one action like a BigQuery script.
+import { mask, splitStatements } from "./sql-text.ts";
+import { TranslationError, translateQuery } from "./translate.ts";
+
+export type ScriptStep =
+  | { kind: "declare"; names: string[]; type?: string; value?: string }
+  | { kind: "set"; name: string; value: string }
+  | { kind: "statement"; sql: string };
+
+/** Classifies each statement of a BigQuery script fragment. */
+export function parseScript(sql: string, fileName?: string): ScriptStep[] {
+  return splitStatements(sql).map((statement): ScriptStep => {
+    const masked = mask(statement);
+    const declare = /^DECLARE\s+([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)/i.exec(masked);
+    if (declare) {
+      const names = declare[1]!.split(",").map((n) => n.trim().toLowerCase());
+      const rest = masked.slice(declare[0].length);
+      const dflt = /\bDEFAULT\b/i.exec(rest);
+      const typeEnd = declare[0].length + (dflt ? dflt.index : rest.length);
+      const type = statement.slice(declare[0].length, typeEnd).trim();
+      const value = dflt ? statement.slice(typeEnd + dflt[0].length).trim() : undefined;
+      return { kind: "declare", names, ...(type ? { type } : {}), ...(value !== undefined ? { value } : {}) };
+    }
+    if (/^SET\s*\(/i.test(masked)) {
+      throw new TranslationError("SET (a, b, ...) = ... (multi-variable assignment) is not supported", "SET tuple", fileName);
+    }
+    const set = /^SET\s+([A-Za-z_]\w*)\s*=/i.exec(masked);
+    if (set && !/^SET\s+VARIABLE\b/i.test(masked)) {
+      return { kind: "set", name: set[1]!.toLowerCase(), value: statement.slice(set[0].length).trim() };
+    }
+    return { kind: "statement", sql: statement };
+  });
+}
+
+/** The DuckDB statement that assigns a variable: `SET VARIABLE x = (SELECT CAST((value) AS type))`. */
+export function assignVariable(name: string, value: string | undefined, type: string | undefined, variables: ReadonlySet<string>, fileName?: string): string {
+  const expr = value ?? "NULL";
+  const select = type ? `SELECT CAST((${expr}) AS ${type})` : `SELECT (${expr})`;
+  return `SET VARIABLE ${name} = (${translateQuery(select, { fileName, variables })})`;
+}

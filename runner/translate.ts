@@ -1,0 +1,183 @@
+// BigQuery -> DuckDB translation: @polyglot-sql/sdk does the bulk, this file fixes the gaps it leaves
+// (reference dataform.md §E2) so compiled Dataform SQL runs unchanged on DuckDB.
+import { Dialect, transpile } from "@polyglot-sql/sdk";
+import { findCalls, join, mapCode, mask, rewriteCalls, scan } from "./sql-text.ts";
+
+export class TranslationError extends Error {
+  constructor(
+    message: string,
+    readonly construct: string,
+    readonly fileName?: string,
+  ) {
+    super(fileName ? `${fileName}: ${message}` : message);
+    this.name = "TranslationError";
+  }
+}
+
+export interface TranslateContext {
+  fileName?: string;
+  /** BigQuery script variables (lower-case) declared earlier in the same action: read with getvariable(). */
+  variables?: ReadonlySet<string>;
+}
+
+// NUMERIC/BIGNUMERIC: BigQuery NUMERIC is exactly DECIMAL(38, 9); DuckDB's bare DECIMAL is (18, 3).
+const MONEY_DECIMAL = "DECIMAL(38, 9)";
+
+/** Macros that stand in for BigQuery functions DuckDB lacks; created once per connection. */
+export const DUCKDB_MACROS: readonly string[] = [
+  // Not Google's FarmHash, but a stable signed 64-bit fingerprint, which is what models rely on.
+  `CREATE OR REPLACE MACRO farm_fingerprint(x) AS CAST(hash(x) >> 1 AS BIGINT)`,
+  `CREATE OR REPLACE MACRO parse_numeric(x) AS CAST(trim(x) AS ${MONEY_DECIMAL})`,
+  `CREATE OR REPLACE MACRO parse_bignumeric(x) AS CAST(trim(x) AS ${MONEY_DECIMAL})`,
+  `CREATE OR REPLACE MACRO bq_json_query_array(j, p) AS CAST(json_extract(j, p) AS JSON[])`,
+  `CREATE OR REPLACE MACRO bq_json_value_array(j, p) AS list_transform(CAST(json_extract(j, p) AS JSON[]), e -> json_extract_string(e, '$'))`,
+  // BigQuery weeks start on Sunday (WEEK) or the named day (WEEK(MONDAY)); DuckDB's 'week' is ISO only.
+  `CREATE OR REPLACE MACRO bq_week_start(d, first_day) AS CAST(CAST(d AS DATE) - CAST((dayofweek(CAST(d AS DATE)) - first_day + 7) % 7 AS INTEGER) AS DATE)`,
+  `CREATE OR REPLACE MACRO bq_array_limit(a, n) AS list_slice(a, 1, n)`,
+  `CREATE OR REPLACE MACRO bq_safe_parse_date(f, s) AS CAST(try_strptime(s, f) AS DATE)`,
+  `CREATE OR REPLACE MACRO bq_safe_parse_timestamp(f, s) AS CAST(try_strptime(s, f) AS TIMESTAMPTZ)`,
+  `CREATE OR REPLACE MACRO lax_int64(j) AS CAST(round(TRY_CAST(json_extract_string(j, '$') AS DOUBLE)) AS BIGINT)`,
+  `CREATE OR REPLACE MACRO lax_float64(j) AS TRY_CAST(json_extract_string(j, '$') AS DOUBLE)`,
+  `CREATE OR REPLACE MACRO lax_string(j) AS json_extract_string(j, '$')`,
+  `CREATE OR REPLACE MACRO lax_bool(j) AS TRY_CAST(json_extract_string(j, '$') AS BOOLEAN)`,
+  `CREATE OR REPLACE MACRO float64(j) AS CAST(j AS DOUBLE)`,
+  `CREATE OR REPLACE MACRO bool(j) AS CAST(j AS BOOLEAN)`,
+];
+
+// Constructs with no DuckDB equivalent: fail loudly rather than compute something else.
+const UNSUPPORTED: ReadonlyArray<[RegExp, string]> = [
+  [/\bEXECUTE\s+IMMEDIATE\b/i, "EXECUTE IMMEDIATE"],
+  [/\bFOR\s+SYSTEM_TIME\s+AS\s+OF\b/i, "FOR SYSTEM_TIME AS OF (time travel)"],
+  [/\bLANGUAGE\s+js\b/i, "JavaScript UDF"],
+  [/(?<![\w.])ML\.\w+/i, "BigQuery ML function"],
+  [/(?<![\w.])CALL\s+\w/i, "CALL (stored procedure)"],
+  [/^\s*(BEGIN|IF|LOOP|WHILE|REPEAT|FOR)\b/i, "BigQuery scripting block"],
+  [/(?<![\w.])(APPROX_QUANTILES|HLL_COUNT\.\w+|KEYS\.\w+|AEAD\.\w+)\s*\(/i, "BigQuery-only function"],
+  [/(?<![\w.])SAFE\.(?!PARSE_DATE\b|PARSE_TIMESTAMP\b)\w+\s*\(/i, "SAFE. function prefix"],
+];
+
+/** `` `project.dataset.table` `` or `` `dataset.table` `` -> `` `dataset`.`table` `` (a DuckDB schema per dataset). */
+export function rewriteTargets(sql: string): string {
+  return join(
+    scan(sql).map((seg) => {
+      if (seg.kind !== "ident") return seg;
+      const parts = seg.text.slice(1, -1).split(".");
+      if (parts.length < 2 || parts.length > 3) return seg;
+      return { ...seg, text: `\`${parts[parts.length - 2]}\`.\`${parts[parts.length - 1]}\`` };
+    }),
+  );
+}
+
+/** Replaces references to declared script variables with DuckDB's getvariable('name'). */
+export function substituteVariables(sql: string, variables: ReadonlySet<string> | undefined): string {
+  if (!variables || variables.size === 0) return sql;
+  return mapCode(sql, (code) =>
+    code.replace(/(?<![\w.$@])([A-Za-z_]\w*)(?![\w$])(?!\s*\()/g, (word: string) =>
+      variables.has(word.toLowerCase()) ? `getvariable('${word.toLowerCase()}')` : word,
+    ),
+  );
+}
+
+function checkUnsupported(sql: string, fileName: string | undefined): void {
+  const masked = mask(sql);
+  for (const [re, construct] of UNSUPPORTED) {
+    const m = re.exec(masked);
+    if (m) throw new TranslationError(`${construct} is not supported by the local DuckDB runner (found "${m[0].trim()}")`, construct, fileName);
+  }
+}
+
+const WEEKDAYS = ["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"];
+
+/** Fixes applied to the BigQuery text before transpiling. */
+export function preFix(sql: string): string {
+  // polyglot turns JSON_VALUE into `->` (a JSON value, still quoted); JSON_EXTRACT_SCALAR becomes `->>` (text).
+  sql = rewriteCalls(sql, "JSON_VALUE", (args) => `JSON_EXTRACT_SCALAR(${args.join(",")})`);
+  sql = rewriteCalls(sql, "JSON_QUERY_ARRAY", (args) => `bq_json_query_array(${args[0]}, ${args[1] ?? "'$'"})`);
+  sql = rewriteCalls(sql, "JSON_VALUE_ARRAY", (args) => `bq_json_value_array(${args[0]}, ${args[1] ?? "'$'"})`);
+  sql = rewriteCalls(sql, "SAFE.PARSE_DATE", (args) => `bq_safe_parse_date(${args.join(",")})`);
+  sql = rewriteCalls(sql, "SAFE.PARSE_TIMESTAMP", (args) => `bq_safe_parse_timestamp(${args.join(",")})`);
+  // DuckDB numbers weekdays 0-6 from Sunday, BigQuery 1-7.
+  sql = rewriteCalls(sql, "EXTRACT", (args, call) =>
+    /^\s*DAYOFWEEK\s+FROM\b/i.test(mask(args[0] ?? "")) ? `(EXTRACT(${args.join(",")}) + 1)` : sql.slice(call.start, call.end),
+  );
+  // DATE_TRUNC/DATE_ADD/DATE_SUB on a DATE return a DATE in BigQuery but a TIMESTAMP in DuckDB.
+  sql = rewriteCalls(sql, "DATE_TRUNC", (args) => {
+    const part = mask(args[1] ?? "").trim().toUpperCase().replace(/\s+/g, "");
+    const week = /^WEEK(?:\((\w+)\))?$/.exec(part);
+    if (week) {
+      const day = WEEKDAYS.indexOf(week[1] ?? "SUNDAY");
+      if (day < 0) throw new TranslationError(`unknown week start ${week[1]} in DATE_TRUNC`, "DATE_TRUNC WEEK(<day>)");
+      return `bq_week_start(${args[0]}, ${day})`;
+    }
+    if (part === "ISOWEEK") return `bq_week_start(${args[0]}, 1)`;
+    return `CAST(DATE_TRUNC(${args.join(",")}) AS DATE)`;
+  });
+  for (const fn of ["DATE_ADD", "DATE_SUB"]) sql = rewriteCalls(sql, fn, (args) => `CAST(${fn}(${args.join(",")}) AS DATE)`);
+  // DuckDB rejects LIMIT inside an aggregate: aggregate everything, then slice.
+  sql = rewriteCalls(sql, "ARRAY_AGG", (args, call) => {
+    const last = args[args.length - 1] ?? "";
+    const m = /\s+LIMIT\s+(\d+)\s*$/i.exec(mask(last));
+    if (!m) return sql.slice(call.start, call.end);
+    const trimmed = [...args.slice(0, -1), last.slice(0, m.index)];
+    return `bq_array_limit(ARRAY_AGG(${trimmed.join(",")}), ${m[1]})`;
+  });
+  return rewriteUnnestWithOffset(sql);
+}
+
+// `UNNEST(a) AS x WITH OFFSET AS o` -> a lateral subquery producing x and the 0-based o.
+function rewriteUnnestWithOffset(sql: string): string {
+  const alias = /^\s+(?:AS\s+)?(?!WITH\b)([A-Za-z_]\w*)\s+WITH\s+OFFSET(?:\s+(?:AS\s+)?(?!(?:ON|WHERE|JOIN|LEFT|CROSS|INNER|GROUP|ORDER)\b)([A-Za-z_]\w*))?/i;
+  for (let k = findCalls(sql, "UNNEST").length - 1; k >= 0; k--) {
+    const call = findCalls(sql, "UNNEST")[k];
+    if (!call) continue;
+    const m = alias.exec(mask(sql.slice(call.end)));
+    if (!m) continue;
+    const arr = call.args.join(",");
+    const value = m[1]!;
+    const replacement = `(SELECT UNNEST(${arr}) AS ${value}, GENERATE_SUBSCRIPTS(${arr}, 1) - 1 AS ${m[2] ?? "offset"}) AS __unnest_${value}`;
+    sql = sql.slice(0, call.start) + replacement + sql.slice(call.end + m[0].length);
+  }
+  return sql;
+}
+
+/** Fixes applied to polyglot's DuckDB output. */
+export function postFix(sql: string): string {
+  return mapCode(sql, (code) =>
+    code
+      .replace(/\bBIGNUMERIC\b(\s*\(\s*\d+\s*(,\s*\d+\s*)?\))?/gi, MONEY_DECIMAL)
+      .replace(/\bDECIMAL\s*\(\s*18\s*,\s*3\s*\)/gi, MONEY_DECIMAL)
+      .replace(/\bDECIMAL\b(?!\s*\()/gi, MONEY_DECIMAL)
+      // polyglot maps REGEXP_CONTAINS (a partial match) to DuckDB's full match.
+      .replace(/\bREGEXP_FULL_MATCH\s*\(/gi, "REGEXP_MATCHES("),
+  );
+}
+
+/** Translates one BigQuery script fragment into DuckDB statements. */
+export function translate(sql: string, ctx: TranslateContext = {}): string[] {
+  checkUnsupported(sql, ctx.fileName);
+  const prepared = preFix(substituteVariables(rewriteTargets(sql), ctx.variables));
+  const result = transpile(prepared, Dialect.BigQuery, Dialect.DuckDB);
+  if (!result.success || !result.sql) {
+    const where = result.errorLine ? ` at line ${result.errorLine}:${result.errorColumn}` : "";
+    throw new TranslationError(`cannot translate BigQuery SQL${where}: ${result.error ?? "unknown error"}\n${sql.trim()}`, "parse", ctx.fileName);
+  }
+  return result.sql.map(postFix).filter((s) => s.trim() !== "");
+}
+
+/** Translates a single SELECT (a model query); more than one statement is an error. */
+export function translateQuery(sql: string, ctx: TranslateContext = {}): string {
+  const statements = translate(sql, ctx);
+  if (statements.length !== 1) {
+    throw new TranslationError(`expected one SELECT statement, found ${statements.length}`, "multi-statement query", ctx.fileName);
+  }
+  return statements[0]!;
+}
+
+/** Translates a boolean expression written against alias `alias` (e.g. updatePartitionFilter). */
+export function translateCondition(condition: string, alias: string, ctx: TranslateContext = {}): string {
+  const probe = translateQuery(`SELECT 1 FROM __condition_probe AS ${alias} WHERE ${condition}`, ctx);
+  const marker = `FROM __condition_probe AS ${alias} WHERE `;
+  const at = probe.indexOf(marker);
+  if (at < 0) throw new TranslationError(`cannot translate condition: ${condition}`, "condition", ctx.fileName);
+  return probe.slice(at + marker.length);
+}

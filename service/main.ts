@@ -1,0 +1,50 @@
+// Cloud Run entry: wires the real parts (Secret Manager, GCS lock, Dataform REST, the loaders) and serves.
+import { Storage } from "@google-cloud/storage";
+import { createLogger } from "../loaders/core/log.ts";
+import { loadConfig, runLoad, type Config } from "../loaders/index.ts";
+import { loadSettings } from "./settings.ts";
+import { gcsLock, memoryLock } from "./lock.ts";
+import { readSecrets } from "./secrets.ts";
+import { triggerDataform } from "./dataform.ts";
+import { createServer, exitOnSigterm } from "./server.ts";
+
+const log = createLogger();
+let settings;
+try {
+  settings = loadSettings(process.env);
+  loadConfig(process.env); // fail at start on bad loader settings, not at 06:00
+} catch (e) {
+  log.fatal({ event: "config_error" }, (e as Error).message);
+  process.exit(2);
+}
+const s = settings;
+const ttlMs = s.LOCK_TTL_MINUTES * 60_000;
+
+const service = createServer<Config>({
+  log,
+  environment: s.ENVIRONMENT,
+  project: s.GOOGLE_CLOUD_PROJECT,
+  runLoad,
+  lock: s.LOCK_URI ? gcsLock(new Storage(), s.LOCK_URI, ttlMs) : memoryLock(ttlMs),
+  async config() {
+    if (s.SECRETS_SOURCE !== "secret-manager") return loadConfig(process.env);
+    const { values, missing } = await readSecrets(s.GOOGLE_CLOUD_PROJECT!);
+    if (missing.length) log.warn({ event: "secrets_missing", secrets: missing }, `no enabled version for: ${missing.join(", ")}`);
+    return loadConfig({ ...process.env, ...values });
+  },
+  triggerDataform: s.dataform
+    ? (signal) =>
+        triggerDataform(s.dataform!, {
+          rootUrl: s.DATAFORM_API_ROOT,
+          tag: s.DATAFORM_TAG,
+          serviceAccount: process.env.DATAFORM_SERVICE_ACCOUNT || undefined,
+          pollMs: s.DATAFORM_POLL_SECONDS * 1000,
+          timeoutMs: s.DATAFORM_TIMEOUT_MINUTES * 60_000,
+          signal,
+        })
+    : undefined,
+});
+
+service.server.listen(s.PORT, () => log.info({ event: "listening", port: s.PORT, environment: s.ENVIRONMENT }, `listening on :${s.PORT}`));
+
+exitOnSigterm(service, s.SHUTDOWN_GRACE_SECONDS * 1000, log);

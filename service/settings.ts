@@ -1,0 +1,67 @@
+// Service-only settings (the loaders' own variables are read by loadConfig). Checked once at start.
+import { z } from "zod";
+import { ConfigError } from "../loaders/core/config.ts";
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const SettingsSchema = z.object({
+  PORT: positiveInt(8080),
+  GOOGLE_CLOUD_PROJECT: z.string().min(1).optional(),
+  ENVIRONMENT: z.enum(["development", "staging", "production"]).default("development"),
+  DATAFORM_REPOSITORY: z.string().regex(/^[a-z][a-z0-9_-]*$/, "must be the Dataform repository id, e.g. ai-usage").optional(),
+  DATAFORM_REGION: z.string().regex(/^[a-z]+-[a-z]+\d+$/, "must be a region such as us-central1").optional(),
+  DATAFORM_RELEASE_CONFIG: z.string().regex(/^[a-z][a-z0-9_-]*$/, "must be the release config id, e.g. production").optional(),
+  DATAFORM_TAG: z.string().min(1).default("daily"),
+  DATAFORM_API_ROOT: z.url().default("https://dataform.googleapis.com"),
+  DATAFORM_TIMEOUT_MINUTES: positiveInt(45),
+  DATAFORM_POLL_SECONDS: z.coerce.number().positive().default(15),
+  LOCK_URI: z.string().regex(/^gs:\/\/[a-z0-9._-]+\/.+/, "must be gs://<bucket>/<object path>").optional(),
+  LOCK_TTL_MINUTES: positiveInt(90),
+  SECRETS_SOURCE: z.enum(["secret-manager", "env"]).default("env"),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().nonnegative().default(8),
+});
+
+export type Settings = z.infer<typeof SettingsSchema> & {
+  dataform?: { project: string; region: string; repository: string; releaseConfig: string };
+};
+
+/** Throws ConfigError naming the variable. Production requires the Dataform, lock and secret settings. */
+export function loadSettings(env: Record<string, string | undefined>): Settings {
+  const parsed = SettingsSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0]), issue.message);
+  }
+  const s = parsed.data;
+  const dataformVars = [s.DATAFORM_REPOSITORY, s.DATAFORM_REGION, s.DATAFORM_RELEASE_CONFIG];
+  const dataformSet = dataformVars.filter(Boolean).length;
+  if (dataformSet > 0 && dataformSet < 3) {
+    const missing = ["DATAFORM_REPOSITORY", "DATAFORM_REGION", "DATAFORM_RELEASE_CONFIG"].find((_, i) => !dataformVars[i])!;
+    throw new ConfigError(missing, "set DATAFORM_REPOSITORY, DATAFORM_REGION and DATAFORM_RELEASE_CONFIG together");
+  }
+  if (dataformSet === 3 && !s.GOOGLE_CLOUD_PROJECT) {
+    throw new ConfigError("GOOGLE_CLOUD_PROJECT", "is required to reach the Dataform repository; set it to your project id");
+  }
+  if (s.ENVIRONMENT !== "development") {
+    if (dataformSet === 0) throw new ConfigError("DATAFORM_REPOSITORY", `is required when ENVIRONMENT=${s.ENVIRONMENT}`);
+    if (!s.LOCK_URI) throw new ConfigError("LOCK_URI", `is required when ENVIRONMENT=${s.ENVIRONMENT}: gs://<lake bucket>/locks/daily-job.lock`);
+    if (s.SECRETS_SOURCE !== "secret-manager") {
+      throw new ConfigError("SECRETS_SOURCE", `must be secret-manager when ENVIRONMENT=${s.ENVIRONMENT}`);
+    }
+  }
+  if (s.SECRETS_SOURCE === "secret-manager" && !s.GOOGLE_CLOUD_PROJECT) {
+    throw new ConfigError("GOOGLE_CLOUD_PROJECT", "is required to read secrets from Secret Manager");
+  }
+  return {
+    ...s,
+    dataform:
+      dataformSet === 3
+        ? {
+            project: s.GOOGLE_CLOUD_PROJECT!,
+            region: s.DATAFORM_REGION!,
+            repository: s.DATAFORM_REPOSITORY!,
+            releaseConfig: s.DATAFORM_RELEASE_CONFIG!,
+          }
+        : undefined,
+  };
+}

@@ -1,0 +1,152 @@
+// Google Sheets API v4 (reference §3): values.get and values.batchGet over the mapping tabs.
+import { addDays, dayOf } from "./dates.ts";
+import { TEAMS_BY_NAME, type Company } from "./company.ts";
+import { rng } from "./rng.ts";
+import { HttpError, type Ctx, type Route } from "./http.ts";
+
+type Tab = "people" | "api_key_owners" | "budgets" | "seats";
+const TABS: Tab[] = ["people", "api_key_owners", "budgets", "seats"];
+/** columns holding numbers: UNFORMATTED_VALUE returns them as JSON numbers */
+const NUMERIC: Record<Tab, string[]> = { people: [], api_key_owners: [], budgets: ["budget_usd"], seats: ["monthly_price_usd"] };
+const GRID_ROWS = 1000, GRID_COLS = 26;
+
+function money(n: number): string {
+  // FORMATTED_VALUE of a number cell formatted "#,##0.00"
+  return n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+/** the full tab: header row first; cells are display strings */
+export function tabGrid(c: Company, tab: Tab): string[][] {
+  switch (tab) {
+    case "people": {
+      const rows = [["email", "name", "team", "department", "cost_center", "manager_email", "effective_from"]];
+      for (const p of c.people) {
+        if (!p.inMapping) continue;
+        for (const spell of p.teams) {
+          const t = TEAMS_BY_NAME.get(spell.team)!;
+          const manager = c.teams.find((x) => x.name === spell.team)?.managerEmail;
+          // one hand-typed email with a stray space and capitals: the sheet is edited by people
+          const email = p.index === 2 ? `${p.email.replace(/^./, (ch) => ch.toUpperCase())} ` : p.email;
+          rows.push([email, p.name, t.name, t.department, t.costCenter, manager && manager !== p.email ? manager : "", spell.from ?? ""]);
+        }
+      }
+      return rows;
+    }
+    case "api_key_owners":
+      return [["api_key_id", "owner_email", "note"], ...c.keyOwnerOverrides.map((o) => [o.apiKeyId, o.ownerEmail, o.note])];
+    case "budgets": {
+      const rows = [["month", "cost_center", "team", "tool", "budget_usd"]];
+      const months = [...new Set(c.days.map((d) => d.slice(0, 7)))];
+      for (const month of months) {
+        const r = rng(c.options.seed, "budget", month);
+        const centers = [...new Set(c.teams.map((t) => t.costCenter))];
+        for (const cc of centers) for (const tool of ["cursor", "claude_code", "claude_api"]) rows.push([month, cc, "", tool, money(r.int(5, 120) * 100)]);
+        rows.push([month, c.teams[0]!.costCenter, c.teams[0]!.name, "all", money(r.int(20, 60) * 250)]);
+      }
+      return rows;
+    }
+    case "seats":
+      return [["tool", "plan", "monthly_price_usd", "effective_from"], ["cursor", "Teams", money(40)], ["cursor", "Teams", money(40), addDays(c.days[0]!, -365)]].slice(0, 2);
+  }
+}
+
+function colIndex(letters: string): number {
+  let n = 0;
+  for (const ch of letters) n = n * 26 + (ch.charCodeAt(0) - 64);
+  return n - 1;
+}
+
+function colLetters(i: number): string {
+  let s = "";
+  for (let n = i + 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+  return s;
+}
+
+interface A1 { tab: Tab; c0: number; c1: number; r0: number; r1: number }
+
+function parseRange(raw: string): A1 {
+  const bad = () => new HttpError(400, `Unable to parse range: ${raw}`);
+  const m = /^(?:'((?:[^']|'')+)'|([^!']+))(?:!(.*))?$/.exec(raw);
+  if (!m) throw bad();
+  const name = m[1] !== undefined ? m[1].replace(/''/g, "'") : m[2]!;
+  let tab = TABS.find((t) => t === name);
+  let cells = m[3];
+  if (!tab && cells === undefined && /^[A-Z]+\d*(:[A-Z]+\d*)?$/.test(name)) {
+    tab = "people"; // a range without a sheet name means the first sheet
+    cells = name;
+  }
+  if (!tab) throw bad();
+  if (cells === undefined || cells === "") return { tab, c0: 0, c1: GRID_COLS - 1, r0: 0, r1: GRID_ROWS - 1 };
+  const cm = /^([A-Z]+)?(\d+)?(?::([A-Z]+)?(\d+)?)?$/.exec(cells.toUpperCase());
+  if (!cm || (!cm[1] && !cm[2])) throw bad();
+  const c0 = cm[1] ? colIndex(cm[1]) : 0, r0 = cm[2] ? Number(cm[2]) - 1 : 0;
+  const single = cells.indexOf(":") < 0;
+  const c1 = single ? c0 : cm[3] ? colIndex(cm[3]) : GRID_COLS - 1;
+  const r1 = single ? r0 : cm[4] ? Number(cm[4]) - 1 : GRID_ROWS - 1;
+  if (c1 < c0 || r1 < r0 || r0 < 0) throw bad();
+  return { tab, c0, c1, r0, r1 };
+}
+
+function valueRange(ctx: Ctx, raw: string) {
+  const q = ctx.url.searchParams;
+  const major = q.get("majorDimension") ?? "ROWS";
+  if (major !== "ROWS" && major !== "COLUMNS") throw new HttpError(400, `Invalid value at 'major_dimension' (${major})`);
+  const render = q.get("valueRenderOption") ?? "FORMATTED_VALUE";
+  if (!["FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA"].includes(render)) throw new HttpError(400, `Invalid value at 'value_render_option' (${render})`);
+  const a1 = parseRange(raw);
+  const grid = tabGrid(ctx.world.company, a1.tab).map((row) => [...row]);
+  const header = grid[0]!;
+  if (ctx.sink.unknownFields) grid.forEach((row, i) => row.push(i === 0 ? "imported_from" : "hr-export"));
+  const numeric = new Set(NUMERIC[a1.tab].map((h) => header.indexOf(h)));
+  const stream = `mapping.${a1.tab}`;
+  const keyCol = 0; // email / api_key_id / month / tool: the natural key's first column on every tab
+  let values: (string | number)[][] = [];
+  for (let r = a1.r0; r <= Math.min(a1.r1, grid.length - 1); r++) {
+    const row: (string | number)[] = grid[r]!.slice(a1.c0, a1.c1 + 1);
+    if (r > 0) {
+      ctx.sink.add(stream, `${r + 1}`, row, (x) => { if (a1.c0 <= keyCol) x[keyCol - a1.c0] = ""; });
+      if (render !== "FORMATTED_VALUE") for (const i of numeric) if (i >= a1.c0 && i <= a1.c1 && row[i - a1.c0] !== "") row[i - a1.c0] = Number(String(row[i - a1.c0]).replace(/,/g, ""));
+    }
+    while (row.length && row[row.length - 1] === "") row.pop(); // trailing empty cells are omitted
+    values.push(row);
+  }
+  while (values.length && values[values.length - 1]!.length === 0) values.pop();
+  if (major === "COLUMNS") {
+    const width = Math.max(0, ...values.map((r) => r.length));
+    values = Array.from({ length: width }, (_, c) => {
+      const col = values.map((r) => r[c] ?? "");
+      while (col.length && col[col.length - 1] === "") col.pop();
+      return col;
+    });
+  }
+  const range = `${a1.tab}!${colLetters(a1.c0)}${a1.r0 + 1}:${colLetters(a1.c1)}${a1.r1 + 1}`;
+  return values.length ? { range, majorDimension: major, values } : { range, majorDimension: major };
+}
+
+function checkSpreadsheet(ctx: Ctx, id: string) {
+  if (id !== spreadsheetIdFor(ctx.world.company)) throw new HttpError(404, "Requested entity was not found.");
+}
+
+export function spreadsheetIdFor(c: Company): string {
+  return `1${rng(c.options.seed, "sheet").id(43, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")}`;
+}
+
+function get(ctx: Ctx, m: RegExpMatchArray) {
+  checkSpreadsheet(ctx, decodeURIComponent(m[1]!));
+  return valueRange(ctx, decodeURIComponent(m[2]!));
+}
+
+function batchGet(ctx: Ctx, m: RegExpMatchArray) {
+  const id = decodeURIComponent(m[1]!);
+  checkSpreadsheet(ctx, id);
+  const ranges = [...ctx.url.searchParams.getAll("ranges"), ...ctx.url.searchParams.getAll("ranges[]")];
+  const valueRanges = ranges.map((r) => valueRange(ctx, r));
+  return valueRanges.length ? { spreadsheetId: id, valueRanges } : { spreadsheetId: id };
+}
+
+export const sheetsRoutes: Route[] = [
+  { vendor: "sheets", method: "GET", path: /^\/v4\/spreadsheets\/([^/]+)\/values:batchGet$/, stream: "mapping.batch_get", family: "sheets", perMinute: 60, handle: batchGet },
+  { vendor: "sheets", method: "GET", path: /^\/v4\/spreadsheets\/([^/]+)\/values\/([^/]+)$/, stream: "mapping.values_get", family: "sheets", perMinute: 60, handle: get },
+];
+
+export { dayOf };
