@@ -14,6 +14,11 @@ const int = (path, column) => cast(path, "INT64", column);
 const num = (path, column) => cast(path, "NUMERIC", column);
 const bool = (path, column) => cast(path, "BOOL", column);
 
+/** Cents -> USD keeping an exact NUMERIC (plain division would give FLOAT64 on some engines, e.g. DuckDB). */
+function centsToUsd(expr) {
+  return `CAST(${expr} * CAST('0.01' AS NUMERIC) AS NUMERIC)`;
+}
+
 /** Emails join across vendors only after trim + lowercase. */
 function email(expr) {
   return `NULLIF(LOWER(TRIM(${expr})), '')`;
@@ -72,4 +77,4 @@ function modelFamily(expr) {
   END`;
 }
 
-module.exports = { str, cast, int, num, bool, email, latestFetch, nullKey, rowKey, lookbackFilter, teamAtDate, modelVendor, modelFamily };
+module.exports = { str, cast, int, num, bool, centsToUsd, email, latestFetch, nullKey, rowKey, lookbackFilter, teamAtDate, modelVendor, modelFamily };

@@ -33,6 +33,7 @@ export const DUCKDB_MACROS: readonly string[] = [
   `CREATE OR REPLACE MACRO bq_json_value_array(j, p) AS list_transform(CAST(json_extract(j, p) AS JSON[]), e -> json_extract_string(e, '$'))`,
   // BigQuery weeks start on Sunday (WEEK) or the named day (WEEK(MONDAY)); DuckDB's 'week' is ISO only.
   `CREATE OR REPLACE MACRO bq_week_start(d, first_day) AS CAST(CAST(d AS DATE) - CAST((dayofweek(CAST(d AS DATE)) - first_day + 7) % 7 AS INTEGER) AS DATE)`,
+  `CREATE OR REPLACE MACRO bq_generate_date_array(a, b, step) AS list_transform(generate_series(CAST(a AS TIMESTAMP), CAST(b AS TIMESTAMP), step), x -> CAST(x AS DATE))`,
   `CREATE OR REPLACE MACRO bq_array_limit(a, n) AS list_slice(a, 1, n)`,
   `CREATE OR REPLACE MACRO bq_safe_parse_date(f, s) AS CAST(try_strptime(s, f) AS DATE)`,
   `CREATE OR REPLACE MACRO bq_safe_parse_timestamp(f, s) AS CAST(try_strptime(s, f) AS TIMESTAMPTZ)`,
@@ -112,6 +113,8 @@ export function preFix(sql: string): string {
     if (part === "ISOWEEK") return `bq_week_start(${args[0]}, 1)`;
     return `CAST(DATE_TRUNC(${args.join(",")}) AS DATE)`;
   });
+  // polyglot only translates GENERATE_DATE_ARRAY directly inside UNNEST.
+  sql = rewriteCalls(sql, "GENERATE_DATE_ARRAY", (args) => `bq_generate_date_array(${args[0]}, ${args[1]}, ${args[2] ?? "INTERVAL 1 DAY"})`);
   for (const fn of ["DATE_ADD", "DATE_SUB"]) sql = rewriteCalls(sql, fn, (args) => `CAST(${fn}(${args.join(",")}) AS DATE)`);
   // DuckDB rejects LIMIT inside an aggregate: aggregate everything, then slice.
   sql = rewriteCalls(sql, "ARRAY_AGG", (args, call) => {

@@ -7,6 +7,8 @@ import { gcsLock, memoryLock } from "./lock.ts";
 import { readSecrets } from "./secrets.ts";
 import { triggerDataform } from "./dataform.ts";
 import { createServer, exitOnSigterm } from "./server.ts";
+import { BigQuery } from "@google-cloud/bigquery";
+import { costVariance, queryDailyCosts } from "./cost-check.ts";
 
 const log = createLogger();
 let settings;
@@ -32,6 +34,14 @@ const service = createServer<Config>({
     if (missing.length) log.warn({ event: "secrets_missing", secrets: missing }, `no enabled version for: ${missing.join(", ")}`);
     return loadConfig({ ...process.env, ...values });
   },
+  costCheck: s.dataform
+    ? async () => {
+        const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+        const dataset = loadConfig(process.env).dataset;
+        const rows = await queryDailyCosts(new BigQuery({ projectId: s.GOOGLE_CLOUD_PROJECT }), s.GOOGLE_CLOUD_PROJECT!, dataset, day);
+        return costVariance(rows, day, s.COST_VARIANCE_THRESHOLD);
+      }
+    : undefined,
   triggerDataform: s.dataform
     ? (signal) =>
         triggerDataform(s.dataform!, {

@@ -7,6 +7,7 @@ import { LockBusyError, type RunLock } from "./lock.ts";
 import type { DataformResult } from "./dataform.ts";
 import type { LoadSummary, RunLoadFn } from "./types.ts";
 import { traceFields } from "./trace.ts";
+import type { CostVariance } from "./cost-check.ts";
 
 export interface ServiceDeps<C> {
   runLoad: RunLoadFn<C>;
@@ -16,6 +17,8 @@ export interface ServiceDeps<C> {
   /** The loaders' configuration for one run (secrets read here, once per run). */
   config: () => Promise<C>;
   log: Logger;
+  /** Yesterday's cost against the trailing week; run after a successful Dataform run. Optional. */
+  costCheck?: () => Promise<CostVariance>;
   environment: string;
   project?: string;
 }
@@ -26,6 +29,7 @@ export interface RunResponse {
   request: RunRequest;
   load?: LoadSummary;
   dataform?: DataformResult | { state: "SKIPPED"; reason: string };
+  cost?: CostVariance;
   error?: string;
   durationMs: number;
 }
@@ -83,11 +87,28 @@ export function createServer<C>(deps: ServiceDeps<C>) {
       }
       const dataformOk = result.dataform.state === "SKIPPED" || result.dataform.state === "SUCCEEDED";
       result.ok = load.ok && dataformOk;
+      if (result.dataform.state === "SUCCEEDED" && deps.costCheck) result.cost = await checkCost(log);
     } catch (e) {
       result.error = e instanceof Error ? e.message : String(e);
     }
     result.durationMs = Date.now() - t0;
     return result;
+  }
+
+  // A failing check never fails the run: it is a warning about spend, not about the data.
+  async function checkCost(log: Logger): Promise<CostVariance | undefined> {
+    try {
+      const cost = await deps.costCheck!();
+      const fields = { day: cost.day, costUsd: cost.costUsd, trailingAverageUsd: cost.trailingAverageUsd, variance: cost.variance };
+      if (cost.exceeded) {
+        const pct = cost.variance === null ? "from zero" : `${(cost.variance * 100).toFixed(1)} %`;
+        log.warn({ event: "cost_variance_exceeded", ...fields }, `cost on ${cost.day} is $${cost.costUsd.toFixed(2)}, ${pct} against the 7-day average $${cost.trailingAverageUsd.toFixed(2)}`);
+      } else log.info({ event: "daily_cost", ...fields }, `cost on ${cost.day}: $${cost.costUsd.toFixed(2)}`);
+      return cost;
+    } catch (e) {
+      log.warn({ event: "cost_check_failed" }, `cost check failed: ${(e as Error).message}`);
+      return undefined;
+    }
   }
 
   async function runDailyJob(req: http.IncomingMessage, res: http.ServerResponse, log: Logger) {

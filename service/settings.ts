@@ -18,6 +18,7 @@ const SettingsSchema = z.object({
   LOCK_URI: z.string().regex(/^gs:\/\/[a-z0-9._-]+\/.+/, "must be gs://<bucket>/<object path>").optional(),
   LOCK_TTL_MINUTES: positiveInt(90),
   SECRETS_SOURCE: z.enum(["secret-manager", "env"]).default("env"),
+  COST_VARIANCE_THRESHOLD: z.coerce.number().positive().default(0.2),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().nonnegative().default(8),
 });
 

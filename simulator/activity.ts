@@ -115,7 +115,8 @@ export function generateDay(c: Company, day: string): DayData {
     const modelCount = new Map<string, number>();
     let included = 0, usageBased = 0, lastTs = start;
     for (let i = 0; i < n; i++) {
-      const model = CURSOR_MODELS.find((m) => m.id === r.pick(seat.models))!;
+      const modelId = r.pick(seat.models);
+      const model = CURSOR_MODELS.find((m) => m.id === modelId)!;
       const ts = start + r.int(6 * 3600_000, 86_399_999 - 1);
       lastTs = Math.max(lastTs, ts);
       const tokenBased = r.chance(0.85);

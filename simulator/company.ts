@@ -224,7 +224,7 @@ export function buildCompany(options: CompanyOptions): Company {
   // two people the mapping forgot, and one person who moves team half way through the window
   const unmapped = [users - 1, users - 2];
   for (const i of unmapped) (people[i] as Person).inMapping = false;
-  const mover = people[3] as Person;
+  const mover = people[Math.min(9, users - 3)] as Person; // not a team's first member, so not a manager
   mover.teams = [{ team: mover.teams[0]!.team, from: addDays(first, -200) }, { team: (TEAMS[4] as Team).name, from: days.length > 1 ? at(0.5) : first }];
 
   const teams: Team[] = TEAMS.map((t) => ({ ...t, managerEmail: people.find((p) => p.inMapping && p.teams[0]!.team === t.name)?.email ?? null }));

@@ -55,10 +55,9 @@ export function isInvalid(seed: number, fraction: number, stream: string, key: s
   return fraction > 0 && unit(seed, "invalid", stream, key) < fraction;
 }
 
-/** Fixed one-minute windows (60 s / timeScale) per rate-limit family. */
+/** Fixed one-minute windows (60 s / timeScale, aligned to the epoch like a wall clock) per rate-limit family. */
 export class RateLimiter {
   private readonly windows = new Map<string, { index: number; count: number }>();
-  private readonly t0 = Date.now();
   constructor(private readonly timeScale: number) {}
 
   get windowMs(): number {
@@ -67,7 +66,7 @@ export class RateLimiter {
 
   /** null when allowed, else the Retry-After in vendor seconds */
   take(family: string, limit: number): number | null {
-    const elapsed = Date.now() - this.t0;
+    const elapsed = Date.now();
     const index = Math.floor(elapsed / this.windowMs);
     const w = this.windows.get(family);
     if (!w || w.index !== index) {

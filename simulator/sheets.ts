@@ -1,5 +1,4 @@
 // Google Sheets API v4 (reference §3): values.get and values.batchGet over the mapping tabs.
-import { addDays, dayOf } from "./dates.ts";
 import { TEAMS_BY_NAME, type Company } from "./company.ts";
 import { rng } from "./rng.ts";
 import { HttpError, type Ctx, type Route } from "./http.ts";
@@ -46,7 +45,7 @@ export function tabGrid(c: Company, tab: Tab): string[][] {
       return rows;
     }
     case "seats":
-      return [["tool", "plan", "monthly_price_usd", "effective_from"], ["cursor", "Teams", money(40)], ["cursor", "Teams", money(40), addDays(c.days[0]!, -365)]].slice(0, 2);
+      return [["tool", "plan", "monthly_price_usd", "effective_from"], ["cursor", "Teams", money(40), ""]];
   }
 }
 
@@ -145,8 +144,6 @@ function batchGet(ctx: Ctx, m: RegExpMatchArray) {
 }
 
 export const sheetsRoutes: Route[] = [
-  { vendor: "sheets", method: "GET", path: /^\/v4\/spreadsheets\/([^/]+)\/values:batchGet$/, stream: "mapping.batch_get", family: "sheets", perMinute: 60, handle: batchGet },
+  { vendor: "sheets", method: "GET", path: /^\/v4\/spreadsheets\/([^/]+)\/values(?::|%3A)batchGet$/i, stream: "mapping.batch_get", family: "sheets", perMinute: 60, handle: batchGet },
   { vendor: "sheets", method: "GET", path: /^\/v4\/spreadsheets\/([^/]+)\/values\/([^/]+)$/, stream: "mapping.values_get", family: "sheets", perMinute: 60, handle: get },
 ];
-
-export { dayOf };

@@ -5,7 +5,9 @@ const DAY_MS = 86_400_000;
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function isDay(value: string): boolean {
-  return DAY_RE.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+  if (!DAY_RE.test(value)) return false;
+  const ms = Date.parse(`${value}T00:00:00Z`);
+  return !Number.isNaN(ms) && dayOf(ms) === value; // rejects 2025-02-30 as well as 2025-13-01
 }
 
 export function dayOf(ms: number): Day {

@@ -10,6 +10,7 @@ import { createServer, newRunId, type RunResponse } from "../../service/server.t
 import { gcsLock } from "../../service/lock.ts";
 import { triggerDataform } from "../../service/dataform.ts";
 import type { LoadOptions, LoadSummary } from "../../service/types.ts";
+import { costVariance, type CostVariance } from "../../service/cost-check.ts";
 import { startFakeGcs } from "./fake-gcs.ts";
 import { startFakeDataform } from "./fake-dataform.ts";
 
@@ -39,7 +40,13 @@ const summary = (ok = true): LoadSummary => ({
   streams: [{ source: "cursor", stream: "members", status: ok ? "succeeded" : "failed", records: 3, quarantined: 0, requests: 1, bytes: 100, ...(ok ? {} : { error: "HTTP 500" }) }],
 });
 
-async function startService(opts: { runLoad: (c: unknown, o: LoadOptions) => Promise<LoadSummary>; withDataform?: boolean; lockName: string }) {
+async function startService(opts: {
+  runLoad: (c: unknown, o: LoadOptions) => Promise<LoadSummary>;
+  withDataform?: boolean;
+  lockName: string;
+  dataformRoot?: string;
+  costCheck?: () => Promise<CostVariance>;
+}) {
   const lines: Record<string, unknown>[] = [];
   const log = createLogger("debug", { write: (l: string) => void lines.push(JSON.parse(l)) });
   const auth = new OAuth2Client();
@@ -50,9 +57,10 @@ async function startService(opts: { runLoad: (c: unknown, o: LoadOptions) => Pro
     project: "p1",
     runLoad: opts.runLoad,
     config: async () => ({ secret: "sk-never-logged" }),
+    costCheck: opts.costCheck,
     lock: gcsLock(new Storage({ apiEndpoint: gcs.apiEndpoint, projectId: "p1" }), `gs://lake/locks/${opts.lockName}`, 3_600_000),
     triggerDataform: opts.withDataform
-      ? (signal) => triggerDataform({ project: "p1", region: "us-central1", repository: "ai-usage", releaseConfig: "staging" }, { rootUrl: dataform.rootUrl, auth, pollMs: 5, signal })
+      ? (signal) => triggerDataform({ project: "p1", region: "us-central1", repository: "ai-usage", releaseConfig: "staging" }, { rootUrl: opts.dataformRoot ?? dataform.rootUrl, auth, pollMs: 5, signal })
       : undefined,
   });
   service.server.listen(0, "127.0.0.1");
@@ -145,6 +153,23 @@ describe("service over real HTTP", () => {
     expect(body).toMatchObject({ ok: false, dataform: { state: "SKIPPED" } });
     expect(s.lines.find((l) => l.event === "stream_finished")).toMatchObject({ severity: "ERROR", source: "cursor", status: "failed", error: "HTTP 500" });
     await s.close();
+  });
+
+  it("after a successful Dataform run, logs cost_variance_exceeded for the alert; a failing check does not fail the run", async () => {
+    const ok = await startFakeDataform({ states: ["SUCCEEDED"], actions: [] });
+    const spike = costVariance([{ day: "2026-11-13", usd: 700 }, { day: "2026-11-20", usd: 150 }], "2026-11-20");
+    const s = await startService({ runLoad: async () => summary(), withDataform: true, dataformRoot: ok.rootUrl, lockName: "c.lock", costCheck: async () => spike });
+    const res = await post(s.base, { mode: "production" });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as RunResponse).cost).toMatchObject({ costUsd: 150, trailingAverageUsd: 100, variance: 0.5 });
+    expect(s.lines.find((l) => l.event === "cost_variance_exceeded")).toMatchObject({ severity: "WARNING", day: "2026-11-20", variance: 0.5 });
+    await s.close();
+
+    const broken = await startService({ runLoad: async () => summary(), withDataform: true, dataformRoot: ok.rootUrl, lockName: "c2.lock", costCheck: async () => Promise.reject(new Error("Not found: Table fct_cost_daily")) });
+    expect((await post(broken.base, { mode: "production" })).status).toBe(200);
+    expect(broken.lines.find((l) => l.event === "cost_check_failed")?.message).toMatch(/fct_cost_daily/);
+    await broken.close();
+    await ok.close();
   });
 
   it("makes sortable run ids", () => {

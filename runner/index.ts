@@ -1,0 +1,59 @@
+// The local Dataform runner: compile the project with the real CLI, execute the graph on DuckDB.
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { compile } from "./compile.ts";
+import { runGraph, type ProgressEvent, type RunResult } from "./execute.ts";
+import type { CompiledGraph } from "./graph.ts";
+
+export { compile, CompileError, type CompileOptions } from "./compile.ts";
+export { runGraph, type ActionResult, type ActionStatus, type ProgressEvent, type RunOptions, type RunResult } from "./execute.ts";
+export { actionsOf, selectActions, topologicalOrder, type Action, type CompiledGraph, type Target } from "./graph.ts";
+export { runUnitTests, compareResults, type TestResult } from "./unit-tests.ts";
+export { translate, translateQuery, TranslationError } from "./translate.ts";
+export { formatAction, formatSummary, formatTest, printProgress } from "./report.ts";
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+export interface BuildOptions {
+  warehousePath: string;
+  /** Dataform project; default the repository root. */
+  projectDir?: string;
+  /** Base dataset, e.g. ai_usage_dev: models go to <dataset>, assertions to <dataset>_assertions, raw is <dataset>_raw. */
+  dataset: string;
+  vars?: Record<string, string>;
+  tags?: string[];
+  actions?: string[];
+  includeDependencies?: boolean;
+  includeDependents?: boolean;
+  fullRefresh?: boolean;
+  runTests?: boolean;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export function compileForDataset(opts: Pick<BuildOptions, "projectDir" | "dataset" | "vars">): Promise<CompiledGraph> {
+  if (!/^[A-Za-z_]\w*$/.test(opts.dataset)) throw new Error(`dataset "${opts.dataset}" must be letters, digits and _ (a BigQuery dataset name)`);
+  return compile({
+    projectDir: opts.projectDir ?? REPO_ROOT,
+    defaultSchema: opts.dataset,
+    assertionSchema: `${opts.dataset}_assertions`,
+    vars: { raw_dataset: `${opts.dataset}_raw`, ...opts.vars },
+  });
+}
+
+/** Compiles the Dataform project for `dataset` and builds it into the DuckDB warehouse file. */
+export async function buildModels(opts: BuildOptions): Promise<RunResult & { compileMs: number }> {
+  const t0 = performance.now();
+  const graph = await compileForDataset(opts);
+  const compileMs = Math.round(performance.now() - t0);
+  const result = await runGraph(graph, {
+    db: opts.warehousePath,
+    ...(opts.tags ? { tags: opts.tags } : {}),
+    ...(opts.actions ? { actions: opts.actions } : {}),
+    includeDependencies: opts.includeDependencies === true,
+    includeDependents: opts.includeDependents === true,
+    fullRefresh: opts.fullRefresh === true,
+    runTests: opts.runTests === true,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  });
+  return { ...result, compileMs };
+}

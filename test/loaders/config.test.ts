@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, hasNoSources, loadConfig } from "../../loaders/index.ts";
+
+const configError = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  throw new Error("expected a ConfigError");
+};
+
+describe("loadConfig", () => {
+  it("defaults to the embedded local setup with no sources", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      environment: "development",
+      dataset: "ai_usage_dev",
+      lakeUri: "file://.local/lake",
+      warehouse: { kind: "duckdb", path: ".local/warehouse.duckdb" },
+      logLevel: "info",
+    });
+    expect(hasNoSources(config)).toBe(true);
+  });
+
+  it("derives the dataset from ENVIRONMENT and reads each source's settings", () => {
+    const config = loadConfig({
+      ENVIRONMENT: "production",
+      CURSOR_API_KEY: "key_abcdef0123456789",
+      ANTHROPIC_ADMIN_API_KEY: "sk-ant-admin01-abcdef",
+      ANTHROPIC_API_BASE_URL: "http://127.0.0.1:9999",
+      MAPPING_URI: "file://./mapping/",
+      WAREHOUSE: "bigquery",
+      LAKE_URI: "gs://bucket/prefix",
+      GOOGLE_CLOUD_PROJECT: "my-proj",
+      LOG_LEVEL: "WARNING",
+    });
+    expect(config).toMatchObject({
+      dataset: "ai_usage",
+      warehouse: { kind: "bigquery", project: "my-proj" },
+      cursor: { baseUrl: "https://api.cursor.com" },
+      anthropic: { baseUrl: "http://127.0.0.1:9999" },
+      mapping: { kind: "csv", dir: "./mapping/" },
+      logLevel: "warn",
+    });
+  });
+
+  it("stops on bad configuration naming the variable and the fix", () => {
+    expect(configError({ ENVIRONMENT: "prod" })).toMatch(/^ENVIRONMENT: must be one of development, staging, production/);
+    expect(configError({ ANTHROPIC_ADMIN_API_KEY: "sk-ant-api03-xyz" })).toMatch(/^ANTHROPIC_ADMIN_API_KEY: is a normal API key.*Admin key \(sk-ant-admin01-…\)/);
+    expect(configError({ WAREHOUSE: "bigquery" })).toMatch(/^GOOGLE_CLOUD_PROJECT: is required when WAREHOUSE=bigquery/);
+    expect(configError({ LAKE_URI: "s3://bucket" })).toMatch(/^LAKE_URI: must be file:\/\/<folder> or gs:\/\/<bucket>\/<prefix>/);
+    expect(configError({ CURSOR_API_BASE_URL: "api.cursor.com" })).toMatch(/^CURSOR_API_BASE_URL: must be an http\(s\) URL/);
+    expect(configError({ GOOGLE_SHEETS_SPREADSHEET_ID: "https://docs.google.com/spreadsheets/d/abc/edit" })).toMatch(/^GOOGLE_SHEETS_SPREADSHEET_ID: must be the ID/);
+    expect(configError({ GOOGLE_SHEETS_SPREADSHEET_ID: "1AbCdEfGhIjKlMnOp", MAPPING_URI: "file://x/" })).toMatch(/^MAPPING_URI: set either/);
+    expect(configError({ BIGQUERY_DATASET: "ai-usage" })).toMatch(/^BIGQUERY_DATASET: must be a BigQuery dataset name/);
+  });
+
+  it("never puts a key into an error message", () => {
+    const message = configError({ ANTHROPIC_ADMIN_API_KEY: "sk-ant-api03-SECRET-VALUE" });
+    expect(message).not.toContain("SECRET-VALUE");
+  });
+});

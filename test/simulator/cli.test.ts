@@ -1,0 +1,32 @@
+import { spawn } from "node:child_process";
+import { describe, expect, it } from "vitest";
+
+describe("simulator CLI", () => {
+  it("prints base URLs and credentials, serves them, and stops on SIGTERM", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "simulator/cli.ts", "--seed", "3", "--users", "8", "--days", "3", "--port", "0", "--time-scale", "20"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    const vars = await new Promise<Record<string, string>>((ok, fail) => {
+      child.on("exit", (code) => fail(new Error(`cli exited early (${code}): ${out}`)));
+      child.stdout.on("data", (b: Buffer) => {
+        out += b.toString();
+        if (out.includes("Ctrl-C")) ok(Object.fromEntries([...out.matchAll(/^([A-Z_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!])));
+      });
+    });
+    expect(out).toMatch(/seed 3, 8 users, 3 days/);
+    const r = await fetch(`${vars.CURSOR_API_BASE_URL}/teams/members`, { headers: { authorization: `Basic ${Buffer.from(`${vars.CURSOR_API_KEY}:`).toString("base64")}` } });
+    expect(r.status).toBe(200);
+    const exited = new Promise<number | null>((ok) => child.once("exit", ok));
+    child.removeAllListeners("exit");
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  });
+
+  it("names a bad option", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "simulator/cli.ts", "--users", "many"], { stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (b: Buffer) => (err += b.toString()));
+    const code = await new Promise<number | null>((ok) => child.on("exit", ok));
+    expect(code).toBe(1);
+    expect(err).toMatch(/--users must be a number/);
+  });
+});

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulator, type Simulator } from "../../simulator/index.ts";
+import { clients, END } from "./helpers.ts";
+
+let sim: Simulator;
+let c: ReturnType<typeof clients>;
+let id: string;
+
+beforeAll(async () => {
+  sim = await startSimulator({ seed: 5, users: 30, days: 40, endDate: END, rateLimits: false });
+  c = clients(sim);
+  id = sim.credentials.spreadsheetId;
+});
+afterAll(() => sim.close());
+
+describe("Google Sheets values API", () => {
+  it("needs the bearer token and a known spreadsheet and range, with Google error bodies", async () => {
+    const r = await c.sheets(`${id}/values/people`, "ya29.wrong");
+    expect(r.status).toBe(401);
+    expect(r.body.error.status).toBe("UNAUTHENTICATED");
+    expect(r.body.error.code).toBe(401);
+    expect((await c.sheets("nope/values/people")).body.error.status).toBe("NOT_FOUND");
+    const bad = await c.sheets(`${id}/values/${encodeURIComponent("missing_tab!A1:B2")}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toBe("Unable to parse range: missing_tab!A1:B2");
+  });
+
+  it("serves the people tab as display strings, trailing empty cells omitted, team history by effective_from", async () => {
+    const r = await c.sheets(`${id}/values/people`);
+    expect(r.status).toBe(200);
+    expect(r.body.range).toBe("people!A1:Z1000");
+    const [header, ...rows] = r.body.values as string[][];
+    expect(header).toEqual(["email", "name", "team", "department", "cost_center", "manager_email", "effective_from"]);
+    for (const row of rows) for (const cell of row) expect(typeof cell).toBe("string");
+    expect(rows.some((row) => row.length < header!.length)).toBe(true);
+    for (const row of rows) expect(row[row.length - 1]).not.toBe("");
+    const truth = sim.truth();
+    const mapped = truth.people.filter((p) => p.inMapping);
+    const emails = rows.map((row) => row[0]!.trim().toLowerCase());
+    expect(new Set(emails)).toEqual(new Set(mapped.map((p) => p.email)));
+    expect(truth.people.filter((p) => !p.inMapping).length).toBeGreaterThan(0);
+    const mover = truth.people.find((p) => p.teams.length > 1)!;
+    const moverRows = rows.filter((row) => row[0] === mover.email);
+    expect(moverRows.map((row) => row[2])).toEqual(mover.teams.map((t) => t.team));
+    expect(moverRows.map((row) => row[6])).toEqual(mover.teams.map((t) => t.from));
+  });
+
+  it("batchGet returns the requested ranges in order; A1 ranges slice columns and rows; UNFORMATTED_VALUE gives numbers", async () => {
+    const r = await c.sheets(`${id}/values:batchGet?ranges=budgets!A1:E3&ranges=seats&ranges=${encodeURIComponent("'api_key_owners'!A:B")}`);
+    expect(r.body.spreadsheetId).toBe(id);
+    const [budgets, seats, owners] = r.body.valueRanges;
+    expect(budgets.range).toBe("budgets!A1:E3");
+    expect(budgets.values).toHaveLength(3);
+    expect(budgets.values[0]).toEqual(["month", "cost_center", "team", "tool", "budget_usd"]);
+    expect(budgets.values[1][2]).toBe(""); // an empty cell in the middle stays
+    expect(budgets.values[1][4]).toMatch(/^\d{1,3}(,\d{3})*\.\d{2}$/); // "#,##0.00" as displayed
+    expect(seats.values).toEqual([["tool", "plan", "monthly_price_usd", "effective_from"], ["cursor", "Teams", "40.00"]]);
+    expect(owners.values.every((row: string[]) => row.length <= 2)).toBe(true);
+    const keys = (await c.anthropic("/v1/organizations/api_keys", [["limit", "1000"]])).body.data.map((k: { id: string }) => k.id);
+    for (const row of owners.values.slice(1)) expect(keys).toContain(row[0]);
+    const raw = await c.sheets(`${id}/values/budgets!E2:E2?valueRenderOption=UNFORMATTED_VALUE`);
+    expect(typeof raw.body.values[0][0]).toBe("number");
+    expect(Number(budgets.values[1][4].replace(/,/g, ""))).toBe(raw.body.values[0][0]);
+  });
+});
