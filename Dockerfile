@@ -20,8 +20,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
-ENV NODE_ENV=production \
-    PORT=8080
+ENV NODE_ENV=production PORT=8080
 WORKDIR /app
 # Root-owned and read-only for the runtime user: the service writes nothing locally in GCP (lake and warehouse are remote).
 COPY package.json ./

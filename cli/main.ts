@@ -81,7 +81,8 @@ async function load(config: Config, options: LoadOptions, simulated: boolean): P
       if (config.warehouse.kind === "duckdb" && options.mode !== "dry_run") out(`Warehouse: ${path.resolve(config.warehouse.path)} (schema ${config.dataset}_raw)`);
       out(`Log: ${logFile}`);
     } else {
-      log.info({ summary }, `load run ${summary.runId} ${summary.ok ? "succeeded" : "failed"}`);
+      const streams = summary.streams.map(({ windows: _w, ...s }) => s); // per-stream lines were logged already
+      log.info({ summary: { ...summary, streams } }, `load run ${summary.runId} ${summary.ok ? "succeeded" : "failed"}`);
     }
     return summary;
   } finally {

@@ -136,6 +136,12 @@ export async function runLoad(config: Config, options: LoadOptions, deps: LoadDe
   const dryRun = options.mode === "dry_run";
   const lake = dryRun ? undefined : (deps.lake ?? (await openLake(config.lakeUri)));
   const warehouse = dryRun ? undefined : (deps.warehouse ?? (await openWarehouse(config)));
+  if (warehouse) {
+    const tables = Object.entries(ALL_STREAMS).flatMap(([source, names]) => names.map((n) => rawTable(source, n)));
+    for (const table of tables) await warehouse.ensureTable(table, RAW_COLUMNS);
+    await warehouse.ensureTable(QUARANTINE_TABLE, QUARANTINE_COLUMNS);
+    await warehouse.ensureTable(LOAD_RUNS_TABLE, LOAD_RUN_COLUMNS);
+  }
   const startedAt = now.toISOString();
   deps.onProgress?.({ type: "start", runId, range, streams: streams.map((s) => ({ source: s.source, stream: s.name })) });
   log.info({ runId, mode: options.mode, range, streams: streams.length }, `load run ${runId}: ${range.start}..${range.end}`);

@@ -9,54 +9,49 @@ export interface Segment {
 /** Splits SQL into code, string literal ('', "", raw/bytes, triple-quoted), backtick identifier and comment segments. */
 export function scan(sql: string): Segment[] {
   const out: Segment[] = [];
-  let code = "";
+  const special = /--|#|\/\*|`|'|"/g;
+  let codeStart = 0;
   let i = 0;
-  const flush = () => {
-    if (code) out.push({ kind: "code", text: code });
-    code = "";
+  const push = (kind: SegmentKind, from: number, to: number) => {
+    if (to > from) out.push({ kind, text: sql.slice(from, to) });
   };
-  while (i < sql.length) {
-    const ch = sql[i]!;
-    const next = sql[i + 1];
-    if (ch === "-" && next === "-" || ch === "#") {
+  for (special.lastIndex = 0; ; ) {
+    const m = special.exec(sql);
+    if (!m) break;
+    i = m.index;
+    const tok = m[0];
+    let stop: number;
+    let kind: SegmentKind;
+    let from = i;
+    if (tok === "--" || tok === "#") {
       const end = sql.indexOf("\n", i);
-      const stop = end === -1 ? sql.length : end;
-      flush();
-      out.push({ kind: "comment", text: sql.slice(i, stop) });
-      i = stop;
-    } else if (ch === "/" && next === "*") {
+      stop = end === -1 ? sql.length : end;
+      kind = "comment";
+    } else if (tok === "/*") {
       const end = sql.indexOf("*/", i + 2);
-      const stop = end === -1 ? sql.length : end + 2;
-      flush();
-      out.push({ kind: "comment", text: sql.slice(i, stop) });
-      i = stop;
-    } else if (ch === "`") {
+      stop = end === -1 ? sql.length : end + 2;
+      kind = "comment";
+    } else if (tok === "`") {
       const end = sql.indexOf("`", i + 1);
-      const stop = end === -1 ? sql.length : end + 1;
-      flush();
-      out.push({ kind: "ident", text: sql.slice(i, stop) });
-      i = stop;
-    } else if (ch === "'" || ch === '"') {
+      stop = end === -1 ? sql.length : end + 1;
+      kind = "ident";
+    } else {
       // A raw/bytes prefix (r, b, rb) belongs to the literal.
-      const prefix = /[rRbB]{1,2}$/.exec(code)?.[0] ?? "";
-      const before = code.slice(0, code.length - prefix.length);
-      const isPrefix = prefix !== "" && !/[A-Za-z0-9_]$/.test(before);
-      if (isPrefix) code = before;
-      const raw = isPrefix && /r/i.test(prefix);
-      const triple = sql.startsWith(ch.repeat(3), i);
-      const quote = triple ? ch.repeat(3) : ch;
+      const prefix = /(?<![A-Za-z0-9_])[rRbB]{1,2}$/.exec(sql.slice(Math.max(codeStart, i - 3), i))?.[0] ?? "";
+      const raw = /r/i.test(prefix);
+      from = i - prefix.length;
+      const quote = sql.startsWith(tok.repeat(3), i) ? tok.repeat(3) : tok;
       let j = i + quote.length;
       while (j < sql.length && !sql.startsWith(quote, j)) j += !raw && sql[j] === "\\" ? 2 : 1;
-      const stop = Math.min(sql.length, j + quote.length);
-      flush();
-      out.push({ kind: "string", text: (isPrefix ? prefix : "") + sql.slice(i, stop) });
-      i = stop;
-    } else {
-      code += ch;
-      i += 1;
+      stop = Math.min(sql.length, j + quote.length);
+      kind = "string";
     }
+    push("code", codeStart, from);
+    push(kind, from, stop);
+    codeStart = stop;
+    special.lastIndex = stop;
   }
-  flush();
+  push("code", codeStart, sql.length);
   return out;
 }
 
@@ -134,6 +129,7 @@ export function findCalls(sql: string, name: string): Call[] {
 
 /** Rewrites every call of `name`, innermost first; replacements may contain the same function name. */
 export function rewriteCalls(sql: string, name: string, fn: (args: string[], call: Call) => string | undefined): string {
+  if (!sql.toUpperCase().includes(name.toUpperCase())) return sql; // cheap exit: most names are absent
   // Calls are ordered by start; rewriting call k never moves calls 0..k-1, so walk k downwards.
   for (let k = findCalls(sql, name).length - 1; k >= 0; k--) {
     const call = findCalls(sql, name)[k];

@@ -159,13 +159,21 @@ export function postFix(sql: string): string {
 export function translate(sql: string, ctx: TranslateContext = {}): string[] {
   checkUnsupported(sql, ctx.fileName);
   const prepared = preFix(substituteVariables(rewriteTargets(sql), ctx.variables));
+  const cached = cache.get(prepared);
+  if (cached) return cached;
   const result = transpile(prepared, Dialect.BigQuery, Dialect.DuckDB);
   if (!result.success || !result.sql) {
     const where = result.errorLine ? ` at line ${result.errorLine}:${result.errorColumn}` : "";
     throw new TranslationError(`cannot translate BigQuery SQL${where}: ${result.error ?? "unknown error"}\n${sql.trim()}`, "parse", ctx.fileName);
   }
-  return result.sql.map(postFix).filter((s) => s.trim() !== "");
+  const statements = result.sql.map(postFix).filter((s) => s.trim() !== "");
+  if (cache.size > 5000) cache.clear();
+  cache.set(prepared, statements);
+  return statements;
 }
+
+// Transpiling is the slow step (tens of ms a statement); repeated runs in one process reuse results.
+const cache = new Map<string, string[]>();
 
 /** Translates a single SELECT (a model query); more than one statement is an error. */
 export function translateQuery(sql: string, ctx: TranslateContext = {}): string {

@@ -1,5 +1,5 @@
-// The body of POST /run-daily-job: either the default (yesterday plus lookback), `days` back from yesterday,
-// or an explicit UTC date range.
+// The body of POST /run-daily-job: the default (yesterday plus the loaders' lookback), `days` ending yesterday,
+// or an explicit UTC date range (start, optional end).
 import { z } from "zod";
 
 const isoDate = z
@@ -14,10 +14,13 @@ export const RunRequestSchema = z
     start: isoDate.optional(),
     end: isoDate.optional(),
   })
-  .refine((r) => !(r.days !== undefined && (r.start || r.end)), { message: "give either days or start/end, not both", path: ["days"] })
-  .refine((r) => !(r.end && !r.start), { message: "end needs start", path: ["end"] })
-  .refine((r) => !(r.start && r.end && r.start > r.end), { message: "start must not be after end", path: ["start"] })
-  .refine((r) => !(r.end && r.end >= new Date().toISOString().slice(0, 10)), { message: "end must be before today (UTC days are loaded once complete)", path: ["end"] });
+  .refine((r) => !(r.days !== undefined && r.start), { message: "give either days or start (with an optional end), not both", path: ["days"] })
+  .refine((r) => !(r.end && r.end > todayUtc()), { message: "must not be in the future (UTC)", path: ["end"] })
+  .refine((r) => !(r.start && r.start > (r.end ?? yesterdayUtc())), { message: "must not be after end (end defaults to yesterday, UTC)", path: ["start"] });
+
+// The same rules as the loaders' resolveRange, checked here so a bad request is a 400, not a failed run.
+const todayUtc = () => new Date().toISOString().slice(0, 10);
+const yesterdayUtc = () => new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 
 export type RunRequest = z.infer<typeof RunRequestSchema>;
 

@@ -33,18 +33,26 @@ export class BigQueryWarehouse implements RawWarehouse {
     return this.storagePromise;
   }
 
+  private tableOptions(columns: Columns) {
+    const fields: TableField[] = columns.map(([name, type]) => ({ name, type, mode: "NULLABLE" }));
+    const partitioned = columns.some(([name]) => name === "window_date");
+    return { schema: { fields }, ...(partitioned ? { timePartitioning: { type: "DAY", field: "window_date" } } : {}) };
+  }
+
+  async ensureTable(table: string, columns: Columns): Promise<void> {
+    const bq = await this.client();
+    await bq.dataset(this.options.dataset).table(table).get({ autoCreate: true, ...this.tableOptions(columns) });
+  }
+
   async append(table: string, columns: Columns, objects: LakeObject[]): Promise<void> {
     if (objects.length === 0) return;
     const bq = await this.client();
-    const schema: TableField[] = columns.map(([name, type]) => ({ name, type, mode: "NULLABLE" }));
-    const partitioned = columns.some(([name]) => name === "window_date");
     const target = bq.dataset(this.options.dataset).table(table);
     const metadata = {
       sourceFormat: "NEWLINE_DELIMITED_JSON",
       writeDisposition: "WRITE_APPEND",
       createDisposition: "CREATE_IF_NEEDED",
-      schema: { fields: schema },
-      ...(partitioned ? { timePartitioning: { type: "DAY", field: "window_date" } } : {}),
+      ...this.tableOptions(columns),
     };
     const gcs = objects.filter((o) => o.uri.startsWith("gs://"));
     if (gcs.length > 0) {

@@ -40,6 +40,11 @@ export class DuckDbWarehouse implements RawWarehouse {
     return next;
   }
 
+  ensureTable(table: string, columns: Columns): Promise<void> {
+    const columnDefs = columns.map(([name, type]) => `${quoteIdent(name)} ${DUCKDB_TYPE[type]}`).join(", ");
+    return this.serial(() => this.connection.run(`CREATE TABLE IF NOT EXISTS ${quoteIdent(this.schema)}.${quoteIdent(table)} (${columnDefs})`).then(() => undefined));
+  }
+
   append(table: string, columns: Columns, objects: LakeObject[]): Promise<void> {
     const files = objects.map((o) => {
       if (!o.localPath) throw new Error(`DuckDB can only load lake objects from a file:// lake, not ${o.uri}`);
@@ -47,16 +52,16 @@ export class DuckDbWarehouse implements RawWarehouse {
     });
     if (files.length === 0) return Promise.resolve();
     const target = `${quoteIdent(this.schema)}.${quoteIdent(table)}`;
-    const columnDefs = columns.map(([name, type]) => `${quoteIdent(name)} ${DUCKDB_TYPE[type]}`).join(", ");
     const readColumns = `{${columns.map(([name, type]) => `${quoteLiteral(name)}: ${quoteLiteral(DUCKDB_TYPE[type]!)}`).join(", ")}}`;
     const names = columns.map(([name]) => quoteIdent(name)).join(", ");
-    return this.serial(async () => {
-      await this.connection.run(`CREATE TABLE IF NOT EXISTS ${target} (${columnDefs})`);
-      await this.connection.run(
+    return this.ensureTable(table, columns).then(() =>
+      this.serial(() =>
+        this.connection.run(
         `INSERT INTO ${target} (${names}) SELECT ${names} FROM read_json([${files.map(quoteLiteral).join(", ")}], ` +
           `format = 'newline_delimited', columns = ${readColumns})`,
-      );
-    });
+        ),
+      ),
+    ).then(() => undefined);
   }
 
   async close(): Promise<void> {

@@ -55,6 +55,8 @@ export function rawDataset(config: Pick<Config, "dataset">): string {
 }
 
 export interface RawWarehouse {
+  /** Creates the table if missing: every raw table exists from the first run, so the models always compile to data. */
+  ensureTable(table: string, columns: Columns): Promise<void>;
   /** Appends the rows of lake objects (gzip NDJSON of exactly `columns`) to a raw table, creating it if needed. */
   append(table: string, columns: Columns, objects: LakeObject[]): Promise<void>;
   close(): Promise<void>;

@@ -1,7 +1,7 @@
 // Cursor Admin API (reference vendor-apis.md §2): Basic auth with the key as user name, epoch-ms windows,
 // 1-indexed page/pageSize paging, 20 req/min per team (filtered-usage-events: 60 req/min).
 import { z } from "zod";
-import { dayOf, endMs, startMs, type Day } from "../core/days.ts";
+import { endMs, startMs, type Day } from "../core/days.ts";
 import { HttpClient } from "../core/http.ts";
 import type { Logger } from "../core/log.ts";
 import { Pacer } from "../core/pacer.ts";
@@ -28,7 +28,8 @@ export const memberSchema = z.looseObject({
 
 export const dailyUsageSchema = z
   .looseObject({
-    day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullish(),
+    // The date key. `date` is epoch ms and not always midnight (a live row had 18:26Z): never a key.
+    day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
     date: z.number(),
     email: text,
     userId: id,
@@ -101,12 +102,10 @@ function envelope<T extends z.ZodType>(schema: T, body: unknown, what: string): 
   return parsed.data;
 }
 
-/** The day a daily-usage row covers: `day` when present; `date` is epoch ms and not always midnight. */
+/** The day a daily-usage row covers; a row without `day` is quarantined, filed under the window's first day. */
 function usageDay(record: unknown, fallback: Day): Day {
-  const r = record as { day?: unknown; date?: unknown };
-  if (typeof r.day === "string" && /^\d{4}-\d{2}-\d{2}$/.test(r.day)) return r.day;
-  if (typeof r.date === "number" && Number.isFinite(r.date)) return dayOf(r.date);
-  return fallback;
+  const day = (record as { day?: unknown }).day;
+  return typeof day === "string" && /^\d{4}-\d{2}-\d{2}$/.test(day) ? day : fallback;
 }
 
 export function cursorStreams(options: CursorSourceOptions): StreamDef[] {

@@ -15,7 +15,8 @@ export type MappingOptions =
   | { kind: "csv"; dir: string; log: Logger; timeScale?: number };
 
 const optionalDay = z.string().regex(/^(\d{4}-\d{2}-\d{2})?$/, "must be YYYY-MM-DD or empty").optional();
-const amount = z.string().regex(/^\s*-?\d+(\.\d+)?\s*$/, "must be a number");
+// People type amounts as they like in a CSV ("$2,600.00"); staging strips the "$" and thousands separators.
+const amount = z.string().regex(/^\s*-?\$?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?\s*$/, "must be a number, e.g. 2600 or 2,600.00");
 const email = z.string().regex(/^\s*[^@\s]+@[^@\s]+\s*$/, "must be an email address");
 
 export const TABS = {
@@ -86,7 +87,8 @@ function sheetsReader(options: Extract<MappingOptions, { kind: "sheets" }>): Tab
     const body = await http.get(`v4/spreadsheets/${encodeURIComponent(options.spreadsheetId)}/values/${range}`, {
       pacer,
       stats,
-      searchParams: new URLSearchParams({ majorDimension: "ROWS", valueRenderOption: "FORMATTED_VALUE" }),
+      // Numbers as numbers (not "2,600.00" in the sheet owner's locale); dates as the text shown.
+      searchParams: new URLSearchParams({ majorDimension: "ROWS", valueRenderOption: "UNFORMATTED_VALUE", dateTimeRenderOption: "FORMATTED_STRING" }),
     });
     // A fully empty tab comes back without a values key.
     return ValueRange.parse(body).values ?? [];

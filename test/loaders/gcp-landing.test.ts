@@ -51,6 +51,16 @@ async function fakeGcp() {
       res.end(JSON.stringify({ bucket: upload[1], name, generation: "1", size: String(media.length), md5Hash, crc32c: crc32c(media) }));
       return;
     }
+    const tables = /^\/bigquery\/v2\/projects\/[^/]+\/datasets\/[^/]+\/tables(?:\/([^/]+))?$/.exec(url.pathname);
+    if (tables && req.method === "GET") {
+      res.statusCode = 404;
+      res.end(JSON.stringify({ error: { code: 404, message: `Not found: Table ${tables[1]}`, status: "NOT_FOUND" } }));
+      return;
+    }
+    if (tables && req.method === "POST") {
+      res.end(body.toString());
+      return;
+    }
     const jobs = /^\/bigquery\/v2\/projects\/([^/]+)\/jobs(?:\/([^/]+))?$/.exec(url.pathname);
     if (jobs) {
       const config = req.method === "POST" ? JSON.parse(body.toString()) : {};
@@ -70,7 +80,7 @@ describe("GCS lake and BigQuery raw tables", () => {
     const fake = await fakeGcp();
     const authClient = new OAuth2Client();
     authClient.setCredentials({ access_token: "fake-token", expiry_date: Date.now() + 3_600_000 });
-    const storage = new Storage({ apiEndpoint: fake.endpoint, projectId: "proj-test", authClient });
+    const storage = new Storage({ apiEndpoint: fake.endpoint, projectId: "proj-test", authClient: authClient as never });
     const lake = await openLake("gs://lake-bucket/ai-usage", { storage: async () => storage });
     const writer = lake.openNdjson("raw/cursor/members/dt=2026-11-21/run1.jsonl.gz");
     const row = { run_id: "run1", fetched_at: "2026-11-22T06:00:00.000Z", window_date: "2026-11-21", window_start: "2026-11-21T00:00:00.000Z", window_end: "2026-11-22T00:00:00.000Z", lake_uri: "x", record: { email: "a@x.com" } };
@@ -96,5 +106,14 @@ describe("GCS lake and BigQuery raw tables", () => {
     });
     expect(load.schema.fields.map((f: { name: string; type: string }) => `${f.name}:${f.type}`)).toEqual(RAW_COLUMNS.map(([n, t]) => `${n}:${t}`));
     expect(fake.requests.some((r) => r.url.includes("insertAll"))).toBe(false);
+
+    // Every raw table exists from the first run, partitioned by window_date, even before it has rows.
+    await warehouse.ensureTable("raw_cursor_spend", RAW_COLUMNS);
+    const create = fake.requests.find((r) => r.method === "POST" && r.url.startsWith("/bigquery/v2/projects/proj-test/datasets/ai_usage_raw/tables"))!;
+    expect(JSON.parse(create.body.toString())).toMatchObject({
+      tableReference: { tableId: "raw_cursor_spend" },
+      timePartitioning: { type: "DAY", field: "window_date" },
+      schema: { fields: expect.arrayContaining([{ name: "record", type: "JSON", mode: "NULLABLE" }]) },
+    });
   });
 });

@@ -60,10 +60,13 @@ describe("Cursor", () => {
     expect(valid).toEqual([true, true, true]);
   });
 
-  it("daily usage: a row with neither email nor userId is invalid", () => {
+  it("daily usage: a row with neither email nor userId, or without `day`, is invalid", () => {
     const def = stream(cursor("http://127.0.0.1:1"), "daily_usage");
-    const { email: _e, userId: _u, ...anonymous } = fixture("cursor-daily-usage").data[0];
+    const row = fixture("cursor-daily-usage").data[0];
+    const { email: _e, userId: _u, ...anonymous } = row;
     expect(def.schema.safeParse(anonymous).success).toBe(false);
+    expect(def.schema.safeParse({ ...row, email: undefined }).success).toBe(true);
+    expect(def.schema.safeParse({ ...row, day: null }).success).toBe(false);
   });
 
   it("usage events: one UTC day per request [D 00:00, D 23:59:59.999], pageSize 1000, pages to the last, timestamp kept as the string it is", async () => {

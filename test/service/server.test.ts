@@ -92,10 +92,12 @@ describe("service over real HTTP", () => {
       ["{not json", /body must be a JSON object/],
       [{ mode: "fast" }, /mode: mode must be dry_run, development or production/],
       [{ mode: "production", days: 0 }, /days: .*>=1/i],
-      [{ mode: "production", days: 3, start: "2026-11-01" }, /give either days or start\/end/],
-      [{ mode: "production", start: "2026-11-05", end: "2026-11-01" }, /start must not be after end/],
+      [{ mode: "production", days: 3, start: "2026-11-01" }, /days: give either days or start/],
+      [{ mode: "production", start: "2026-11-05", end: "2026-11-01" }, /start: must not be after end/],
+      [{ mode: "production", start: "2999-01-01" }, /start: must not be after end \(end defaults to yesterday/],
       [{ mode: "production", start: "2026-02-30" }, /start: is not a real date/],
-      [{ mode: "production", start: "2026-11-01", end: "2999-01-01" }, /end must be before today/],
+      [{ mode: "production", start: "2026-11-01", end: "2999-01-01" }, /end: must not be in the future/],
+      [{ mode: "production", days: 1.5 }, /days: .*int/i],
       [{ mode: "production", extra: 1 }, /unrecognized key.*extra/i],
     ];
     for (const [body, message] of cases) {

@@ -15,8 +15,8 @@ describe("simulator CLI", () => {
     expect(out).toMatch(/seed 3, 8 users, 3 days/);
     const r = await fetch(`${vars.CURSOR_API_BASE_URL}/teams/members`, { headers: { authorization: `Basic ${Buffer.from(`${vars.CURSOR_API_KEY}:`).toString("base64")}` } });
     expect(r.status).toBe(200);
-    const exited = new Promise<number | null>((ok) => child.once("exit", ok));
     child.removeAllListeners("exit");
+    const exited = new Promise<number | null>((ok) => child.once("exit", ok));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
   });

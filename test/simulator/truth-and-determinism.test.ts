@@ -89,7 +89,7 @@ describe("determinism", () => {
       expect(Date.now() - t0).toBeLessThan(1000);
       const t = big.truth();
       expect(t.days).toHaveLength(365);
-      expect(Date.now() - t0).toBeLessThan(15_000);
+      expect(Date.now() - t0).toBeLessThan(30_000); // ~2 s on an idle core; a guard against pathologies, not a benchmark
     } finally {
       await big.close();
     }

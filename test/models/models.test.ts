@@ -1,0 +1,235 @@
+// The Dataform project built by the local runner on a small hand-made raw warehouse (fixture.ts):
+// every model, assertion and unit test runs, and the money rules give hand-computed answers.
+import { copyFileSync } from "node:fs";
+import path from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildModels, compileForDataset, type RunResult } from "../../runner/index.ts";
+import { checkBigQuerySyntax, formatSyntaxProblems } from "../../runner/bigquery-syntax.ts";
+import type { CompiledGraph } from "../../runner/graph.ts";
+import { query } from "../helpers/duckdb.ts";
+import { tempDir } from "../helpers/config.ts";
+import { createFixtureWarehouse, DATASET, DAY1, DAY2, RAW } from "./fixture.ts";
+
+const MARTS = ["dim_users", "dim_teams", "dim_api_keys", "dim_models", "fct_usage_daily", "fct_cost_daily", "fct_seats_daily"];
+const VIEWS = ["vw_executive_summary", "vw_monthly_finance", "vw_productivity_metrics", "vw_cost_allocation"];
+
+let dir: string;
+let warehouse: string;
+let graph: CompiledGraph;
+let first: RunResult;
+
+const failures = (r: RunResult) =>
+  r.actions.filter((a) => a.status !== "succeeded").map((a) => `${a.status} ${a.name}: ${a.error ?? ""} ${JSON.stringify(a.failingRows ?? [])}`);
+
+async function exec(file: string, sql: string): Promise<void> {
+  const instance = await DuckDBInstance.create(file);
+  const conn = await instance.connect();
+  try {
+    await conn.run(sql);
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** Every row of a table, as text, in a stable order: for whole-table comparisons. */
+async function snapshot(file: string, table: string): Promise<string[]> {
+  const rows = await query(file, `SELECT * FROM ${DATASET}.${table}`);
+  return rows.map((r) => JSON.stringify(r)).sort();
+}
+
+beforeAll(async () => {
+  dir = tempDir("aiua-models-");
+  warehouse = path.join(dir, "warehouse.duckdb");
+  await createFixtureWarehouse(warehouse);
+  graph = await compileForDataset({ dataset: DATASET });
+  first = await buildModels({ warehousePath: warehouse, dataset: DATASET, runTests: true });
+}, 240_000);
+
+describe("the compiled project", () => {
+  it("compiles with no errors, every model described, every column of every table documented", async () => {
+    expect(graph.graphErrors?.compilationErrors ?? []).toEqual([]);
+    const tables = graph.tables ?? [];
+    expect(tables.map((t) => t.target.name)).toEqual(expect.arrayContaining([...MARTS, ...VIEWS]));
+    for (const t of tables) {
+      const descriptor = (t as unknown as { actionDescriptor?: { description?: string; columns?: { path: string[] }[] } }).actionDescriptor;
+      expect(descriptor?.description, t.target.name).toBeTruthy();
+      const documented = (descriptor?.columns ?? []).map((c) => c.path.join(".")).sort();
+      const built = (
+        await query(warehouse, `SELECT column_name FROM information_schema.columns WHERE table_schema = '${DATASET}' AND table_name = '${t.target.name}'`)
+      ).map((r) => String(r.column_name)).sort();
+      expect(documented, `columns of ${t.target.name}`).toEqual(built);
+    }
+  });
+
+  it("is valid BigQuery SQL (strict parser), with no DuckDB-only syntax", () => {
+    const problems = checkBigQuerySyntax(graph);
+    expect(problems, formatSyntaxProblems(problems)).toEqual([]);
+  });
+
+  it("tags the daily workflow and the four Looker views; facts are incremental with a key and partitioning", () => {
+    for (const t of graph.tables ?? []) expect(t.tags, t.target.name).toContain("daily");
+    const looker = (graph.tables ?? []).filter((t) => t.tags?.includes("looker")).map((t) => t.target.name).sort();
+    expect(looker).toEqual([...VIEWS].sort());
+    for (const name of ["fct_usage_daily", "fct_cost_daily", "fct_seats_daily"]) {
+      const t = (graph.tables ?? []).find((x) => x.target.name === name)!;
+      expect(t.enumType).toBe("INCREMENTAL");
+      expect(t.uniqueKey?.length).toBe(1);
+      expect(t.bigquery?.partitionBy).toMatch(/_date$/);
+      expect(t.incrementalQuery).toMatch(/INTERVAL 3 DAY/);
+    }
+  });
+});
+
+describe("a full build on the fixture warehouse", () => {
+  it("runs every action and every assertion green, and both unit tests pass", () => {
+    expect(failures(first)).toEqual([]);
+    expect(first.actions.filter((a) => a.kind === "assertion").length).toBeGreaterThan(40);
+    expect(first.tests?.map((t) => [t.name, t.status, t.messages])).toEqual([
+      ["test_int_anthropic__cost_allocated", "passed", []],
+      ["test_int_cost__daily_with_team", "passed", []],
+    ]);
+  });
+
+  it("sums cost per day and tool exactly to the vendor figures (seats on top)", async () => {
+    const rows = await query(
+      warehouse,
+      `SELECT CAST(cost_date AS VARCHAR) AS d, tool, CAST(SUM(amount_usd) AS VARCHAR) AS usd FROM ${DATASET}.fct_cost_daily
+       WHERE basis != 'seat' GROUP BY ALL ORDER BY d, tool`,
+    );
+    expect(rows).toEqual([
+      // (400 + 1000 + 123.45678 + 10 + 100 + 10 + 7 + 100) cents; the stale 999 fetch is ignored
+      { d: DAY1, tool: "claude_api", usd: "17.504567800" },
+      { d: DAY1, tool: "claude_code", usd: "3.500000000" },
+      // 21.36232 + 10.5 + 5 + 5 (two identical events) + 1.25 cents
+      { d: DAY1, tool: "cursor", usd: "0.431123200" },
+      { d: DAY2, tool: "cursor", usd: "0.030000000" },
+    ]);
+  });
+
+  it("allocates Anthropic lines by tokens of the same type, Claude Code by key tokens else estimated cost, the rest to unattributed", async () => {
+    const rows = await query(
+      warehouse,
+      `SELECT tool, person_id, CAST(SUM(amount_usd) AS VARCHAR) AS usd FROM ${DATASET}.fct_cost_daily
+       WHERE cost_date = DATE '${DAY1}' AND tool != 'cursor' GROUP BY ALL ORDER BY tool, person_id`,
+    );
+    expect(rows).toEqual([
+      // key 1 (principal alice): input 1/4 of $4, output 1/2 of $10, all 5m writes, 1h 1/2 of $0.10, 3/5 web search, sonnet 1/3 + remainder
+      { tool: "claude_api", person_id: "alice@example.com", usd: "7.918234534" },
+      // key 2 (creator bob): input 3/4, output 1/2, 1h 1/2, 2/5 web search, sonnet 1/3
+      { tool: "claude_api", person_id: "bob@example.com", usd: "8.483333333" },
+      // key 3 (mapping override carol): 3/4 of the Default Workspace's $1; key 4 (creator carol): sonnet 1/3
+      { tool: "claude_api", person_id: "carol@example.com", usd: "0.783333333" },
+      // Console usage (NULL key) 1/4 of $1 + the haiku line nobody used
+      { tool: "claude_api", person_id: "unattributed", usd: "0.320000000" },
+      // opus $3 on alice's per-user key; sonnet $0.50 by the day's estimated cost 200/100/40 (ci-key is carol's)
+      { tool: "claude_code", person_id: "alice@example.com", usd: "3.294117647" },
+      { tool: "claude_code", person_id: "bob@example.com", usd: "0.147058824" },
+      { tool: "claude_code", person_id: "carol@example.com", usd: "0.058823529" },
+    ]);
+  });
+
+  it("puts cost on the team of that day, seats prorated per day, unmapped people visible", async () => {
+    const rows = await query(
+      warehouse,
+      `SELECT CAST(cost_date AS VARCHAR) AS d, person_id, team, cost_center, basis, CAST(SUM(amount_usd) AS VARCHAR) AS usd
+       FROM ${DATASET}.fct_cost_daily WHERE tool = 'cursor' GROUP BY ALL ORDER BY d, person_id, basis`,
+    );
+    expect(rows).toEqual([
+      { d: DAY1, person_id: "alice@example.com", team: "Platform", cost_center: "CC-100", basis: "billed", usd: "0.318623200" },
+      // day 1 precedes the first members snapshot: seats inferred from the earliest one
+      { d: DAY1, person_id: "alice@example.com", team: "Platform", cost_center: "CC-100", basis: "seat", usd: "1.333333333" },
+      { d: DAY1, person_id: "bob@example.com", team: "Platform", cost_center: "CC-100", basis: "billed", usd: "0.100000000" },
+      { d: DAY1, person_id: "bob@example.com", team: "Platform", cost_center: "CC-100", basis: "seat", usd: "1.333333333" },
+      { d: DAY1, person_id: "eve@example.com", team: "unmapped", cost_center: "unmapped", basis: "billed", usd: "0.012500000" },
+      { d: DAY2, person_id: "alice@example.com", team: "Research", cost_center: "CC-200", basis: "billed", usd: "0.030000000" },
+      { d: DAY2, person_id: "alice@example.com", team: "Research", cost_center: "CC-200", basis: "seat", usd: "1.333333333" },
+      { d: DAY2, person_id: "bob@example.com", team: "Platform", cost_center: "CC-100", basis: "seat", usd: "1.333333333" },
+    ]);
+    const seats = await query(
+      warehouse,
+      `SELECT CAST(seat_date AS VARCHAR) AS d, person_id, seat_held, is_active, is_inferred, days_since_last_active
+       FROM ${DATASET}.fct_seats_daily ORDER BY d, person_id`,
+    );
+    expect(seats).toContainEqual({ d: DAY2, person_id: "bob@example.com", seat_held: true, is_active: false, is_inferred: false, days_since_last_active: 1 });
+    expect(seats).toContainEqual({ d: DAY1, person_id: "alice@example.com", seat_held: true, is_active: true, is_inferred: true, days_since_last_active: 0 });
+    // dave was removed: never a seat
+    expect(seats.some((s) => s.person_id === "dave@example.com")).toBe(false);
+  });
+
+  it("builds the dimensions: team history, unmapped emails, key owners, models with derived prices", async () => {
+    const users = await query(warehouse, `SELECT person_id, team, CAST(valid_from AS VARCHAR) AS f, CAST(valid_to AS VARCHAR) AS t, is_mapped FROM ${DATASET}.dim_users ORDER BY person_id, f`);
+    expect(users).toEqual([
+      { person_id: "alice@example.com", team: "Platform", f: "1900-01-01", t: DAY2, is_mapped: true },
+      { person_id: "alice@example.com", team: "Research", f: DAY2, t: null, is_mapped: true },
+      { person_id: "bob@example.com", team: "Platform", f: "1900-01-01", t: null, is_mapped: true },
+      { person_id: "carol@example.com", team: "Research", f: "1900-01-01", t: null, is_mapped: true },
+      { person_id: "dave@example.com", team: "unmapped", f: "1900-01-01", t: null, is_mapped: false },
+      { person_id: "eve@example.com", team: "unmapped", f: "1900-01-01", t: null, is_mapped: false },
+      { person_id: "unattributed", team: "unattributed", f: "1900-01-01", t: null, is_mapped: false },
+    ]);
+    const keys = await query(warehouse, `SELECT api_key_id, workspace_name, owner_person_id, owner_source FROM ${DATASET}.dim_api_keys ORDER BY api_key_id`);
+    expect(keys).toEqual([
+      { api_key_id: "apikey_1", workspace_name: "Research", owner_person_id: "alice@example.com", owner_source: "principal" },
+      { api_key_id: "apikey_2", workspace_name: "Research", owner_person_id: "bob@example.com", owner_source: "creator" },
+      { api_key_id: "apikey_3", workspace_name: "Default", owner_person_id: "carol@example.com", owner_source: "mapping" },
+      { api_key_id: "apikey_4", workspace_name: "Research", owner_person_id: "carol@example.com", owner_source: "creator" },
+      { api_key_id: "apikey_cc", workspace_name: "Claude Code", owner_person_id: "alice@example.com", owner_source: "principal" },
+    ]);
+    const [opus] = await query(warehouse, `SELECT vendor, family, usd_per_mtok_output, usd_per_mtok_uncached_input FROM ${DATASET}.dim_models WHERE model = 'claude-opus-4-6'`);
+    // opus output: $10 (wrkspc_A) + $3 (Claude Code) over 500 + 500 + 700 tokens
+    expect(opus).toMatchObject({ vendor: "anthropic", family: "opus" });
+    expect(Number(opus!.usd_per_mtok_output)).toBeCloseTo((13 / 1700) * 1e6, 6);
+    expect(Number(opus!.usd_per_mtok_uncached_input)).toBeCloseTo((4 / 4000) * 1e6, 6);
+  });
+
+  it("fills the four Looker views", async () => {
+    for (const v of VIEWS) {
+      const [row] = await query(warehouse, `SELECT COUNT(*) AS n FROM ${DATASET}.${v}`);
+      expect(Number(row!.n), v).toBeGreaterThan(0);
+    }
+    const [platform] = await query(
+      warehouse,
+      `SELECT CAST(spend_usd AS VARCHAR) AS spend, CAST(budget_usd AS VARCHAR) AS budget, CAST(variance_usd AS VARCHAR) AS variance
+       FROM ${DATASET}.vw_monthly_finance WHERE cost_center = 'CC-100' AND team = 'Platform' AND tool = 'cursor'`,
+    );
+    // alice's day-1 cursor cost and bob's two days: 0.3186232 + 1.333333333 + 0.1 + 2 x 1.333333333
+    expect(platform).toEqual({ spend: "4.418623199", budget: "100.000000000", variance: "95.581376801" });
+    const exec = await query(warehouse, `SELECT tool, active_users FROM ${DATASET}.vw_executive_summary ORDER BY tool`);
+    expect(exec).toEqual([
+      { tool: "claude_api", active_users: 3n.toString() === "3" ? 3 : 3 },
+      { tool: "claude_code", active_users: 3 },
+      { tool: "cursor", active_users: 3 },
+    ]);
+  });
+});
+
+describe("re-runs and failure detection", () => {
+  it("an incremental re-run leaves every mart identical", async () => {
+    const before = await Promise.all(MARTS.map((t) => snapshot(warehouse, t)));
+    const again = await buildModels({ warehousePath: warehouse, dataset: DATASET, tags: ["marts"] });
+    expect(failures(again)).toEqual([]);
+    expect(again.actions.filter((a) => a.incremental).map((a) => a.name).sort()).toEqual(["fct_cost_daily", "fct_seats_daily", "fct_usage_daily"]);
+    const after = await Promise.all(MARTS.map((t) => snapshot(warehouse, t)));
+    expect(after).toEqual(before);
+  });
+
+  it("fails the reconciliations when a raw cost record is corrupted, and freshness when loads are old", async () => {
+    const broken = path.join(dir, "broken.duckdb");
+    copyFileSync(warehouse, broken);
+    await exec(
+      broken,
+      `UPDATE ${RAW}.raw_anthropic_cost_report SET record = json_merge_patch(record, '{"amount": "12O.5"}')
+         WHERE run_id LIKE '20261103%' AND json_extract_string(record, '$.amount') = '1000';
+       UPDATE ${RAW}.raw_cursor_usage_events SET record = json_merge_patch(record, '{"chargedCents": "ten"}')
+         WHERE json_extract_string(record, '$.userEmail') = 'eve@example.com';
+       UPDATE ${RAW}.raw_load_runs SET finished_at = now()::TIMESTAMP - INTERVAL 3 DAY WHERE stream = 'cost_report';`,
+    );
+    const r = await buildModels({ warehousePath: broken, dataset: DATASET });
+    const failed = r.actions.filter((a) => a.status === "failed").map((a) => a.name).sort();
+    expect(failed).toEqual(["assert_raw_freshness", "assert_reconcile_anthropic_cost", "assert_reconcile_cursor_cost"]);
+    const anthropic = r.actions.find((a) => a.name === "assert_reconcile_anthropic_cost")!;
+    expect(anthropic.failingRows).toEqual([expect.objectContaining({ tool: "claude_api", unparsed_lines: 1 })]);
+  });
+});
