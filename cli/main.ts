@@ -95,7 +95,13 @@ async function buildModels(config: Config): Promise<boolean> {
   if (config.warehouse.kind !== "duckdb") return true; // in GCP the Dataform workflow builds the models
   const runner = await import("../runner/index.ts");
   process.stderr.write(`\nBuilding the Dataform models on DuckDB (${config.dataset})\n`);
-  const result = await runner.buildModels({ warehousePath: config.warehouse.path, dataset: config.dataset, onProgress: runner.printProgress });
+  const result = await runner.buildModels({
+    warehousePath: config.warehouse.path,
+    dataset: config.dataset,
+    runTests: true,
+    onProgress: runner.printProgress,
+  });
+  process.stderr.write(`${runner.formatSummary(result)} (compiled in ${(result.compileMs / 1000).toFixed(1)}s)\n`);
   return result.ok;
 }
 

@@ -124,6 +124,13 @@ async function runTable(conn: DuckDBConnection, action: Action, script: ActionSc
     return false;
   }
 
+  // The CLI wraps these in BigQuery procedures (partition swaps, INFORMATION_SCHEMA diffs); not emulated here.
+  if (t.incrementalStrategy && !["INCREMENTAL_STRATEGY_UNSPECIFIED", "MERGE", "APPEND"].includes(t.incrementalStrategy)) {
+    throw new Error(`incrementalStrategy ${t.incrementalStrategy} is not supported by the local DuckDB runner`);
+  }
+  if (t.onSchemaChange && t.onSchemaChange !== "IGNORE") {
+    throw new Error(`onSchemaChange ${t.onSchemaChange} is not supported by the local DuckDB runner (use IGNORE or --full-refresh)`);
+  }
   for (const op of t.incrementalPreOps ?? []) await script.script(op);
   await script.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(SOURCE)} AS ${script.query(t.incrementalQuery ?? t.query)}`);
   const columns = (await columnsOf(conn, schema, name)).map(quoteIdent);

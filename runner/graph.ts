@@ -26,6 +26,8 @@ export interface CompiledTable extends CommonAction {
   protected?: boolean;
   materialized?: boolean;
   uniqueKey?: string[];
+  incrementalStrategy?: string;
+  onSchemaChange?: string;
   bigquery?: { updatePartitionFilter?: string; incrementalPredicates?: string[]; partitionBy?: string };
 }
 export interface CompiledAssertion extends CommonAction {

@@ -48,3 +48,19 @@ describe("GitHub Actions workflows", () => {
     for (const step of ["docker push", "gcloud run services update", "releaseConfigs/", "updateMask=gitCommitish", "/health"]) expect(deploy, step).toContain(step);
   });
 });
+
+describe("scripts/deploy.sh", () => {
+  const script = fileURLToPath(new URL("../../scripts/deploy.sh", import.meta.url));
+  it("is valid bash and refuses an unknown environment before touching anything", async () => {
+    const { spawnSync } = await import("node:child_process");
+    expect(spawnSync("bash", ["-n", script]).status).toBe(0);
+    const run = spawnSync("bash", [script, "prod"], { encoding: "utf8" });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("usage:");
+  });
+
+  it("runs the same release steps as the deploy workflow", () => {
+    const text = readFileSync(script, "utf8");
+    for (const step of ["docker push", "gcloud run services update", "updateMask=gitCommitish", "/health"]) expect(text, step).toContain(step);
+  });
+});

@@ -158,4 +158,16 @@ describe("runGraph on DuckDB", () => {
     expect(status(result)).toMatchObject({ stg_events: "succeeded", dim_users: "disabled", fct_events: "succeeded" });
     expect(await rows(conn, "SELECT table_type FROM information_schema.tables WHERE table_schema = 'fx' AND table_name = 'stg_events'")).toEqual([{ table_type: "BASE TABLE" }]);
   });
+
+  it("a protected incremental is never fully refreshed; unsupported strategies fail clearly", async () => {
+    await runGraph(graph, { db: conn });
+    const changed: CompiledGraph = structuredClone(graph);
+    const fct = changed.tables!.find((t) => t.target.name === "fct_events")!;
+    fct.protected = true;
+    const refreshed = await runGraph(changed, { db: conn, fullRefresh: true, actions: ["fct_events"] });
+    expect(refreshed.actions[0]).toMatchObject({ status: "succeeded", incremental: true });
+    fct.incrementalStrategy = "INSERT_OVERWRITE";
+    const overwrite = await runGraph(changed, { db: conn, actions: ["fct_events"] });
+    expect(overwrite.actions[0]!.error).toBe("definitions/marts/fct_events.sqlx: incrementalStrategy INSERT_OVERWRITE is not supported by the local DuckDB runner");
+  });
 });

@@ -44,7 +44,8 @@ export async function startFakeGcs() {
       objects.set(key, o);
       return json(200, resource(upload[1]!, name, o));
     }
-    const obj = url.pathname.match(/^\/storage\/v1\/b\/([^/]+)\/o\/(.+)$/);
+    // The client drops the /storage/v1 prefix when configured through STORAGE_EMULATOR_HOST.
+    const obj = url.pathname.match(/^(?:\/storage\/v1)?\/b\/([^/]+)\/o\/(.+)$/);
     if (obj) {
       const name = decodeURIComponent(obj[2]!);
       const key = `${obj[1]}/${name}`;

@@ -1,0 +1,12 @@
+import { spawnSimulator, simConfig, morningAfter } from "./sim.ts";
+import { runLoad } from "../loaders/index.ts";
+import { mkdtempSync } from "node:fs";
+const days = Number(process.argv[2] ?? 90);
+const sim = await spawnSimulator({ seed: 42, users: 200, days, endDate: "2026-10-31", timeScale: false });
+const dir = mkdtempSync("/tmp/bench-");
+const t0 = performance.now();
+const s = await runLoad(simConfig(sim.env, dir, 1e6), { mode: "development", days, end: "2026-10-31" }, { now: () => morningAfter("2026-10-31") });
+console.log("ms", performance.now() - t0, "rss", process.resourceUsage().maxRSS / 1024);
+for (const r of s.streams) console.log(r.source, r.stream, r.status, r.requests, r.records, r.bytes, Date.parse(r.finishedAt) - Date.parse(r.startedAt), r.error ?? "");
+console.log(JSON.stringify((await sim.counters()).requestStats));
+await sim.close();
