@@ -39,7 +39,9 @@ export class ProgressDisplay {
   };
 
   stop(): void {
+    if (!this.timer) return;
     clearInterval(this.timer);
+    this.timer = undefined;
     this.draw();
   }
 

@@ -1,0 +1,52 @@
+// The command line as a user runs it: a real process, its exit code, what it prints.
+import { execFile } from "node:child_process";
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../helpers/config.ts";
+
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, "../..");
+
+async function cli(args: string[], env: Record<string, string> = {}) {
+  const dir = tempDir();
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(CURSOR|ANTHROPIC|GOOGLE_SHEETS|MAPPING_URI|LAKE_URI|WAREHOUSE)/.test(k)));
+  try {
+    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "cli/main.ts", ...args], {
+      cwd: root,
+      env: { ...clean, LAKE_URI: `file://${dir}/lake`, WAREHOUSE: `duckdb:${dir}/warehouse.duckdb`, ...env },
+    });
+    return { code: 0, stdout, stderr, dir };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr, dir };
+  }
+}
+
+describe("npm run load", () => {
+  it("loads the simulated organization and logs structured JSON when not on a terminal", async () => {
+    const r = await cli(["load", "--simulated", "--days", "2", "--lookback", "0"]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.every((l) => ["INFO", "WARNING", "DEBUG"].includes(l.severity) && typeof l.message === "string" && l.time)).toBe(true);
+    expect(lines.at(-1).summary.ok).toBe(true);
+    expect(readdirSync(path.join(r.dir, "lake", "raw")).sort()).toEqual(["anthropic", "cursor", "mapping"]);
+  });
+
+  it("stops on bad configuration before any call, naming the variable (exit 2)", async () => {
+    const r = await cli(["load", "--simulated"], { ENVIRONMENT: "prod" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Configuration error: ENVIRONMENT: must be one of development, staging, production");
+  });
+
+  it("rejects bad options with the usage, and refuses to run without any source", async () => {
+    const bad = await cli(["load", "--simulated", "--days", "x"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--days x: expected a whole number");
+    expect(bad.stderr).toContain("Usage:");
+    const none = await cli(["load"]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("no source configured");
+  });
+});
