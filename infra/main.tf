@@ -24,10 +24,6 @@ locals {
   ]
 }
 
-data "google_project" "this" {
-  project_id = var.project_id
-}
-
 resource "google_project_service" "apis" {
   for_each           = toset(local.apis)
   project            = var.project_id

@@ -1,6 +1,6 @@
 # Log-based metrics over the service's structured log events (service/server.ts), and the alerts built on them.
 locals {
-  service_logs = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"${google_cloud_run_v2_service.job.name}\""
+  service_logs  = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"${google_cloud_run_v2_service.job.name}\""
   metric_prefix = replace(local.name, "-", "_")
   alert_docs    = "See docs/runbook.md in the ai-usage-analytics repository."
 }

@@ -8,7 +8,7 @@ import type { RequestStats } from "./core/http.ts";
 import { openLake, type Lake, type LakeObject, type NdjsonWriter } from "./core/lake.ts";
 import { silentLogger, type Logger } from "./core/log.ts";
 import { redact } from "./core/redact.ts";
-import type { StreamDef } from "./core/stream.ts";
+import type { FetchedRecord, StreamDef } from "./core/stream.ts";
 import {
   LOAD_RUN_COLUMNS,
   LOAD_RUNS_TABLE,
@@ -200,14 +200,28 @@ async function loadStream(def: StreamDef, ctx: StreamContext): Promise<StreamRes
     finishedAt: "",
   };
   const windows = def.window.kind === "snapshot" ? [{ start: ctx.runDate, end: ctx.runDate }] : chunkRange(ctx.range, def.window.maxDays);
+  // The next window's first page is requested while this one is written, and a window's warehouse append runs
+  // while the next is fetched (the warehouse queues appends in order): the vendor's and our work overlap.
+  const appends: Promise<void>[] = [];
+  const open = (window: DayRange) => readAhead(def.fetch({ window, stats }));
+  let upcoming = windows[0] ? open(windows[0]) : undefined;
+  let failure: unknown;
   try {
-    for (const window of windows) {
-      await loadWindow(def, window, stats, result, ctx);
+    for (const [i, window] of windows.entries()) {
+      const pages = upcoming!;
+      upcoming = windows[i + 1] ? open(windows[i + 1]!) : undefined;
+      appends.push((await loadWindow(def, window, pages, stats, result, ctx)).landed);
       result.windows.push(...(def.window.kind === "snapshot" ? [ctx.runDate] : daysOf(window)));
     }
   } catch (error) {
+    failure = error;
+    upcoming?.stop();
+  }
+  const appended = await Promise.allSettled(appends);
+  failure ??= appended.find((a): a is PromiseRejectedResult => a.status === "rejected")?.reason;
+  if (failure !== undefined) {
     result.status = "failed";
-    result.error = redact((error as Error).message);
+    result.error = redact((failure as Error).message);
   }
   Object.assign(result, { requests: stats.requests, retries: stats.retries, bytes: stats.bytes, finishedAt: new Date().toISOString() });
   return result;
@@ -219,9 +233,10 @@ function daysOf(range: DayRange): Day[] {
 
 /**
  * One window: pages stream into one lake object per (window day, run); the objects are appended to the raw
- * table only once the window is complete, so a half-fetched snapshot never becomes the latest one.
+ * table only once the window is complete, so a half-fetched snapshot never becomes the latest one. Returns the
+ * pending append.
  */
-async function loadWindow(def: StreamDef, window: DayRange, stats: RequestStats, result: StreamResult, ctx: StreamContext) {
+async function loadWindow(def: StreamDef, window: DayRange, pages: ReadAhead, stats: RequestStats, result: StreamResult, ctx: StreamContext): Promise<{ landed: Promise<void> }> {
   const raw = new Map<Day, NdjsonWriter>();
   const quarantine = new Map<Day, NdjsonWriter>();
   const { lake } = ctx;
@@ -237,7 +252,7 @@ async function loadWindow(def: StreamDef, window: DayRange, stats: RequestStats,
   const uriOf = (kind: "raw" | "quarantine", day: Day) => `${lake!.uri}/${kind}/${def.source}/${def.name}/dt=${day}/${ctx.runId}.jsonl.gz`;
   const counted = { records: result.records, quarantined: result.quarantined };
   try {
-    for await (const page of def.fetch({ window, stats })) {
+    for await (const page of pages.pages()) {
       const fetchedAt = new Date().toISOString();
       result.pages++;
       for (const item of page) {
@@ -287,10 +302,44 @@ async function loadWindow(def: StreamDef, window: DayRange, stats: RequestStats,
   }
   const rawObjects = await closeAll(raw);
   const quarantineObjects = await closeAll(quarantine);
-  await ctx.warehouse?.append(rawTable(def.source, def.name), RAW_COLUMNS, rawObjects);
-  await ctx.warehouse?.append(QUARANTINE_TABLE, QUARANTINE_COLUMNS, quarantineObjects);
+  const warehouse = ctx.warehouse;
+  const landed = warehouse
+    ? Promise.all([
+        warehouse.append(rawTable(def.source, def.name), RAW_COLUMNS, rawObjects),
+        warehouse.append(QUARANTINE_TABLE, QUARANTINE_COLUMNS, quarantineObjects),
+      ]).then(() => undefined)
+    : Promise.resolve();
   result.records = counted.records;
   result.quarantined = counted.quarantined;
+  return { landed };
+}
+
+interface ReadAhead {
+  pages(): AsyncIterable<FetchedRecord[]>;
+  /** Abandons the pages not consumed yet. */
+  stop(): void;
+}
+
+/** Pages with the next one always requested already, so the vendor prepares it while we write the current one. */
+function readAhead(source: AsyncIterable<FetchedRecord[]>): ReadAhead {
+  const it = source[Symbol.asyncIterator]();
+  const step = () => {
+    const next = it.next();
+    next.catch(() => undefined); // awaited by pages(), or dropped with an abandoned window
+    return next;
+  };
+  let next = step();
+  return {
+    async *pages() {
+      for (;;) {
+        const current = await next;
+        if (current.done) return;
+        next = step();
+        yield current.value;
+      }
+    },
+    stop: () => void it.return?.(undefined).catch(() => undefined),
+  };
 }
 
 async function closeAll(writers: Map<Day, NdjsonWriter>): Promise<LakeObject[]> {

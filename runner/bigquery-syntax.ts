@@ -55,8 +55,8 @@ export function checkBigQuerySyntax(graph: CompiledGraph): SyntaxProblem[] {
   for (const { sql, ...where } of fieldsOf(graph)) {
     const statement = sql.trim();
     try {
-      // sql-parser-cst 0.42 rejects the valid `NULLS LAST`; NULLS FIRST parses the same shape.
-      parse(mapCode(sql, (code) => code.replace(/\bNULLS\s+LAST\b/gi, "NULLS FIRST")), { dialect: "bigquery" });
+      // sql-parser-cst 0.42 rejects the valid ORDER BY ... NULLS FIRST|LAST; drop it before parsing.
+      parse(mapCode(sql, (code) => code.replace(/\bNULLS\s+(FIRST|LAST)\b/gi, "")), { dialect: "bigquery" });
     } catch (e) {
       problems.push({ ...where, statement, message: `not valid BigQuery: ${(e as Error).message}` });
       continue;

@@ -2,6 +2,7 @@
 //   npx tsx runner/cli.ts run  [--tags daily] [--actions a,b] [--include-deps] [--include-dependents] [--full-refresh]
 //                              [--vars k=v,...] [--warehouse .local/warehouse.duckdb] [--dataset ai_usage_dev] [--project .]
 //   npx tsx runner/cli.ts test [--vars ...] [--warehouse ...] [--dataset ...] [--project .]
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { buildModels, compileForDataset, REPO_ROOT } from "./index.ts";
 import { openWarehouse } from "./duckdb.ts";
@@ -90,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
   return result.ok ? 0 : 1;
 }
 
-if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e: Error) => {

@@ -1,5 +1,6 @@
 // The local Dataform runner: compile the project with the real CLI, execute the graph on DuckDB.
 import { dirname, resolve } from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { fileURLToPath } from "node:url";
 import { compile } from "./compile.ts";
 import { runGraph, type ProgressEvent, type RunResult } from "./execute.ts";
@@ -16,6 +17,8 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 export interface BuildOptions {
   warehousePath: string;
+  /** An open connection to the warehouse (used instead of opening warehousePath, e.g. when the caller holds it). */
+  connection?: DuckDBConnection;
   /** Dataform project; default the repository root. */
   projectDir?: string;
   /** Base dataset, e.g. ai_usage_dev: models go to <dataset>, assertions to <dataset>_assertions, raw is <dataset>_raw. */
@@ -46,7 +49,7 @@ export async function buildModels(opts: BuildOptions): Promise<RunResult & { com
   const graph = await compileForDataset(opts);
   const compileMs = Math.round(performance.now() - t0);
   const result = await runGraph(graph, {
-    db: opts.warehousePath,
+    db: opts.connection ?? opts.warehousePath,
     ...(opts.tags ? { tags: opts.tags } : {}),
     ...(opts.actions ? { actions: opts.actions } : {}),
     includeDependencies: opts.includeDependencies === true,

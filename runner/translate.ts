@@ -29,11 +29,20 @@ export const DUCKDB_MACROS: readonly string[] = [
   `CREATE OR REPLACE MACRO farm_fingerprint(x) AS CAST(hash(x) >> 1 AS BIGINT)`,
   `CREATE OR REPLACE MACRO parse_numeric(x) AS CAST(trim(x) AS ${MONEY_DECIMAL})`,
   `CREATE OR REPLACE MACRO parse_bignumeric(x) AS CAST(trim(x) AS ${MONEY_DECIMAL})`,
+  // JSON_VALUE: a scalar as text; objects and arrays give NULL, as in BigQuery.
+  `CREATE OR REPLACE MACRO bq_json_value(j, p) AS CASE WHEN json_type(j, p) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(j, p) END`,
   `CREATE OR REPLACE MACRO bq_json_query_array(j, p) AS CAST(json_extract(j, p) AS JSON[])`,
   `CREATE OR REPLACE MACRO bq_json_value_array(j, p) AS list_transform(CAST(json_extract(j, p) AS JSON[]), e -> json_extract_string(e, '$'))`,
   // BigQuery weeks start on Sunday (WEEK) or the named day (WEEK(MONDAY)); DuckDB's 'week' is ISO only.
   `CREATE OR REPLACE MACRO bq_week_start(d, first_day) AS CAST(CAST(d AS DATE) - CAST((dayofweek(CAST(d AS DATE)) - first_day + 7) % 7 AS INTEGER) AS DATE)`,
   `CREATE OR REPLACE MACRO bq_generate_date_array(a, b, step) AS list_transform(generate_series(CAST(a AS TIMESTAMP), CAST(b AS TIMESTAMP), step), x -> CAST(x AS DATE))`,
+  // EXTRACT(WEEK) and DATE_DIFF(..., WEEK) count Sunday-started weeks in BigQuery, ISO weeks in DuckDB.
+  `CREATE OR REPLACE MACRO bq_week_number(d) AS CAST(strftime(CAST(d AS DATE), '%U') AS BIGINT)`,
+  `CREATE OR REPLACE MACRO bq_week_diff(a, b) AS CAST((bq_week_start(a, 0) - bq_week_start(b, 0)) / 7 AS BIGINT)`,
+  // REGEXP_EXTRACT: the first group if the pattern has one, else the match; NULL when nothing matches.
+  `CREATE OR REPLACE MACRO bq_regexp_extract(s, p) AS CASE WHEN NOT regexp_matches(s, p) THEN NULL WHEN regexp_matches(p, '(^|[^\\\\])\\(([^?]|$)') THEN regexp_extract(s, p, 1) ELSE regexp_extract(s, p, 0) END`,
+  `CREATE OR REPLACE MACRO bq_regexp_replace(s, p, r) AS regexp_replace(s, p, r, 'g')`,
+  `CREATE OR REPLACE MACRO bq_date_in_zone(ts, tz) AS CAST(timezone(tz, CAST(ts AS TIMESTAMPTZ)) AS DATE)`,
   `CREATE OR REPLACE MACRO bq_array_limit(a, n) AS list_slice(a, 1, n)`,
   `CREATE OR REPLACE MACRO bq_safe_parse_date(f, s) AS CAST(try_strptime(s, f) AS DATE)`,
   `CREATE OR REPLACE MACRO bq_safe_parse_timestamp(f, s) AS CAST(try_strptime(s, f) AS TIMESTAMPTZ)`,
@@ -90,16 +99,33 @@ function checkUnsupported(sql: string, fileName: string | undefined): void {
 const WEEKDAYS = ["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"];
 
 /** Fixes applied to the BigQuery text before transpiling. */
-export function preFix(sql: string): string {
-  // polyglot turns JSON_VALUE into `->` (a JSON value, still quoted); JSON_EXTRACT_SCALAR becomes `->>` (text).
-  sql = rewriteCalls(sql, "JSON_VALUE", (args) => `JSON_EXTRACT_SCALAR(${args.join(",")})`);
+export function preFix(sql: string, fileName?: string): string {
+  // polyglot turns JSON_VALUE into `->` (a JSON value, still quoted).
+  sql = rewriteCalls(sql, "JSON_VALUE", (args) => `bq_json_value(${args[0]}, ${args[1] ?? "'$'"})`);
+  // BigQuery CONCAT is NULL if any argument is; DuckDB's concat() skips NULLs, `||` does not.
+  sql = rewriteCalls(sql, "CONCAT", (args) => (args.length === 1 ? `(${args[0]})` : `(${args.map((a) => `(${a})`).join(" || ")})`));
+  // DuckDB's regexp_replace replaces the first match only; BigQuery replaces all.
+  sql = rewriteCalls(sql, "REGEXP_REPLACE", (args) => `bq_regexp_replace(${args.join(",")})`);
+  sql = rewriteCalls(sql, "REGEXP_EXTRACT", (args) => {
+    if (args.length > 2) throw new TranslationError("REGEXP_EXTRACT with position/occurrence is not supported", "REGEXP_EXTRACT(value, regexp, position, occurrence)", fileName);
+    return `bq_regexp_extract(${args.join(",")})`;
+  });
+  // DATE(timestamp, time_zone): the civil date in that zone.
+  sql = rewriteCalls(sql, "DATE", (args) => (args.length === 2 ? `bq_date_in_zone(${args.join(",")})` : undefined));
+  // BigQuery FORMAT is printf-style; DuckDB's format() uses {} placeholders.
+  sql = rewriteCalls(sql, "FORMAT", (args) => `printf(${args.join(",")})`);
   sql = rewriteCalls(sql, "JSON_QUERY_ARRAY", (args) => `bq_json_query_array(${args[0]}, ${args[1] ?? "'$'"})`);
   sql = rewriteCalls(sql, "JSON_VALUE_ARRAY", (args) => `bq_json_value_array(${args[0]}, ${args[1] ?? "'$'"})`);
   sql = rewriteCalls(sql, "SAFE.PARSE_DATE", (args) => `bq_safe_parse_date(${args.join(",")})`);
   sql = rewriteCalls(sql, "SAFE.PARSE_TIMESTAMP", (args) => `bq_safe_parse_timestamp(${args.join(",")})`);
   // DuckDB numbers weekdays 0-6 from Sunday, BigQuery 1-7.
-  sql = rewriteCalls(sql, "EXTRACT", (args, call) =>
-    /^\s*DAYOFWEEK\s+FROM\b/i.test(mask(args[0] ?? "")) ? `(EXTRACT(${args.join(",")}) + 1)` : sql.slice(call.start, call.end),
+  sql = rewriteCalls(sql, "EXTRACT", (args) => {
+    const m = /^\s*(DAYOFWEEK|WEEK)\s+FROM\b/i.exec(mask(args[0] ?? ""));
+    if (!m) return undefined;
+    return m[1]!.toUpperCase() === "WEEK" ? `bq_week_number(${args.join(",").slice(m[0].length)})` : `(EXTRACT(${args.join(",")}) + 1)`;
+  });
+  sql = rewriteCalls(sql, "DATE_DIFF", (args) =>
+    /^\s*WEEK\s*$/i.test(mask(args[2] ?? "")) ? `bq_week_diff(${args[0]}, ${args[1]})` : undefined,
   );
   // DATE_TRUNC/DATE_ADD/DATE_SUB on a DATE return a DATE in BigQuery but a TIMESTAMP in DuckDB.
   sql = rewriteCalls(sql, "DATE_TRUNC", (args) => {
@@ -107,20 +133,21 @@ export function preFix(sql: string): string {
     const week = /^WEEK(?:\((\w+)\))?$/.exec(part);
     if (week) {
       const day = WEEKDAYS.indexOf(week[1] ?? "SUNDAY");
-      if (day < 0) throw new TranslationError(`unknown week start ${week[1]} in DATE_TRUNC`, "DATE_TRUNC WEEK(<day>)");
+      if (day < 0) throw new TranslationError(`unknown week start ${week[1]} in DATE_TRUNC`, "DATE_TRUNC WEEK(<day>)", fileName);
       return `bq_week_start(${args[0]}, ${day})`;
     }
     if (part === "ISOWEEK") return `bq_week_start(${args[0]}, 1)`;
+    if (/^(HOUR|MINUTE|SECOND|MILLISECOND|MICROSECOND)$/.test(part)) return undefined; // a timestamp/datetime truncation
     return `CAST(DATE_TRUNC(${args.join(",")}) AS DATE)`;
   });
   // polyglot only translates GENERATE_DATE_ARRAY directly inside UNNEST.
   sql = rewriteCalls(sql, "GENERATE_DATE_ARRAY", (args) => `bq_generate_date_array(${args[0]}, ${args[1]}, ${args[2] ?? "INTERVAL 1 DAY"})`);
   for (const fn of ["DATE_ADD", "DATE_SUB"]) sql = rewriteCalls(sql, fn, (args) => `CAST(${fn}(${args.join(",")}) AS DATE)`);
   // DuckDB rejects LIMIT inside an aggregate: aggregate everything, then slice.
-  sql = rewriteCalls(sql, "ARRAY_AGG", (args, call) => {
+  sql = rewriteCalls(sql, "ARRAY_AGG", (args) => {
     const last = args[args.length - 1] ?? "";
     const m = /\s+LIMIT\s+(\d+)\s*$/i.exec(mask(last));
-    if (!m) return sql.slice(call.start, call.end);
+    if (!m) return undefined;
     const trimmed = [...args.slice(0, -1), last.slice(0, m.index)];
     return `bq_array_limit(ARRAY_AGG(${trimmed.join(",")}), ${m[1]})`;
   });
@@ -158,7 +185,7 @@ export function postFix(sql: string): string {
 /** Translates one BigQuery script fragment into DuckDB statements. */
 export function translate(sql: string, ctx: TranslateContext = {}): string[] {
   checkUnsupported(sql, ctx.fileName);
-  const prepared = preFix(substituteVariables(rewriteTargets(sql), ctx.variables));
+  const prepared = preFix(substituteVariables(rewriteTargets(sql), ctx.variables), ctx.fileName);
   const cached = cache.get(prepared);
   if (cached) return cached;
   const result = transpile(prepared, Dialect.BigQuery, Dialect.DuckDB);

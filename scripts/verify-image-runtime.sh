@@ -19,8 +19,14 @@ grep -q 'CMD \["node", "--enable-source-maps", "dist/service/main.js"\]' Dockerf
   exit 1
 }
 
-echo "build stage: tsc -> $work/dist"
-npx --no-install tsc -p service/tsconfig.build.json --outDir "$work/dist"
+echo "build stage: copy what the Dockerfile's build stage copies, tsc"
+# Sources of the COPY lines between "AS build" and the next FROM (the last word of each line is the destination).
+sources="$(awk '/^FROM .* AS build$/{b=1; next} /^FROM /{b=0} b && /^COPY / && !/--from/{for (i = 2; i < NF; i++) print $i}' Dockerfile)"
+[[ -n "$sources" ]] || { echo "no COPY lines found in the Dockerfile's build stage" >&2; exit 1; }
+mkdir -p "$work/build"
+for src in $sources; do cp -R "$src" "$work/build/"; done
+ln -s "$root/node_modules" "$work/build/node_modules" # the build stage's full npm ci
+(cd "$work/build" && "$root/node_modules/.bin/tsc" -p service/tsconfig.build.json --outDir "$work/dist")
 
 echo "deps stage: npm ci --omit=dev"
 cp package.json package-lock.json "$work/"

@@ -30,7 +30,7 @@ export function costVariance(rows: DailyCost[], day: string, threshold = 0.2): C
 }
 
 // Column names of the fct_cost_daily mart (definitions/marts); change here if the model renames them.
-export const COST_TABLE = { name: "fct_cost_daily", dateColumn: "date", usdColumn: "cost_usd" };
+export const COST_TABLE = { name: "fct_cost_daily", dateColumn: "cost_date", usdColumn: "amount_usd" };
 
 export async function queryDailyCosts(bigquery: Pick<BigQuery, "query">, project: string, dataset: string, day: string): Promise<DailyCost[]> {
   const { name, dateColumn, usdColumn } = COST_TABLE;

@@ -1,25 +1,25 @@
 // Cloud Run entry: wires the real parts (Secret Manager, GCS lock, Dataform REST, the loaders) and serves.
+import { BigQuery } from "@google-cloud/bigquery";
 import { Storage } from "@google-cloud/storage";
 import { createLogger } from "../loaders/core/log.ts";
 import { loadConfig, runLoad, type Config } from "../loaders/index.ts";
-import { loadSettings } from "./settings.ts";
+import { costVariance, queryDailyCosts } from "./cost-check.ts";
+import { triggerDataform } from "./dataform.ts";
 import { gcsLock, memoryLock } from "./lock.ts";
 import { readSecrets } from "./secrets.ts";
-import { triggerDataform } from "./dataform.ts";
 import { createServer, exitOnSigterm } from "./server.ts";
-import { BigQuery } from "@google-cloud/bigquery";
-import { costVariance, queryDailyCosts } from "./cost-check.ts";
+import { loadSettings, type Settings } from "./settings.ts";
 
 const log = createLogger();
-let settings;
+let s: Settings;
+let startConfig: Config;
 try {
-  settings = loadSettings(process.env);
-  loadConfig(process.env); // fail at start on bad loader settings, not at 06:00
+  s = loadSettings(process.env);
+  startConfig = loadConfig(process.env); // fail at start on bad loader settings, not at 06:00
 } catch (e) {
   log.fatal({ event: "config_error" }, (e as Error).message);
   process.exit(2);
 }
-const s = settings;
 const ttlMs = s.LOCK_TTL_MINUTES * 60_000;
 
 const service = createServer<Config>({
@@ -37,8 +37,7 @@ const service = createServer<Config>({
   costCheck: s.dataform
     ? async () => {
         const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-        const dataset = loadConfig(process.env).dataset;
-        const rows = await queryDailyCosts(new BigQuery({ projectId: s.GOOGLE_CLOUD_PROJECT }), s.GOOGLE_CLOUD_PROJECT!, dataset, day);
+        const rows = await queryDailyCosts(new BigQuery({ projectId: s.GOOGLE_CLOUD_PROJECT }), s.GOOGLE_CLOUD_PROJECT!, startConfig.dataset, day);
         return costVariance(rows, day, s.COST_VARIANCE_THRESHOLD);
       }
     : undefined,
@@ -47,7 +46,7 @@ const service = createServer<Config>({
         triggerDataform(s.dataform!, {
           rootUrl: s.DATAFORM_API_ROOT,
           tag: s.DATAFORM_TAG,
-          serviceAccount: process.env.DATAFORM_SERVICE_ACCOUNT || undefined,
+          serviceAccount: s.DATAFORM_SERVICE_ACCOUNT,
           pollMs: s.DATAFORM_POLL_SECONDS * 1000,
           timeoutMs: s.DATAFORM_TIMEOUT_MINUTES * 60_000,
           signal,

@@ -13,6 +13,8 @@ export const RunRequestSchema = z
     days: z.number().int().min(1).max(400).optional(),
     start: isoDate.optional(),
     end: isoDate.optional(),
+    /** Days re-fetched before the range for late data; the scheduled run's default is DAILY_LOOKBACK_DAYS. */
+    lookback: z.number().int().min(0).max(30).optional(),
   })
   .refine((r) => !(r.days !== undefined && r.start), { message: "give either days or start (with an optional end), not both", path: ["days"] })
   .refine((r) => !(r.end && r.end > todayUtc()), { message: "must not be in the future (UTC)", path: ["end"] })
@@ -23,6 +25,14 @@ const todayUtc = () => new Date().toISOString().slice(0, 10);
 const yesterdayUtc = () => new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 
 export type RunRequest = z.infer<typeof RunRequestSchema>;
+
+/** Late data: the vendors restate recent days (Anthropic reports within minutes to hours, Cursor hourly). */
+export const DAILY_LOOKBACK_DAYS = 3;
+
+/** The loader options of a request: a daily run (no explicit start) re-loads the lookback too. */
+export function loadOptionsOf(request: RunRequest): RunRequest & { lookback: number } {
+  return { ...request, lookback: request.lookback ?? (request.start ? 0 : DAILY_LOOKBACK_DAYS) };
+}
 
 /** A clear one-line message for a 400 response. */
 export function describeIssues(error: z.ZodError): string {

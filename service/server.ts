@@ -2,7 +2,7 @@
 import http from "node:http";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
-import { RunRequestSchema, describeIssues, type RunRequest } from "./run-request.ts";
+import { RunRequestSchema, describeIssues, loadOptionsOf, type RunRequest } from "./run-request.ts";
 import { LockBusyError, type RunLock } from "./lock.ts";
 import type { DataformResult } from "./dataform.ts";
 import type { LoadSummary, RunLoadFn } from "./types.ts";
@@ -67,7 +67,7 @@ export function createServer<C>(deps: ServiceDeps<C>) {
     const result: RunResponse = { requestId: id, ok: false, request, durationMs: 0 };
     try {
       const config = await deps.config();
-      const load = await deps.runLoad(config, request);
+      const load = await deps.runLoad(config, loadOptionsOf(request));
       result.load = load;
       for (const s of load.streams) {
         log[s.status === "failed" ? "error" : "info"](

@@ -11,6 +11,7 @@ const SettingsSchema = z.object({
   DATAFORM_REPOSITORY: z.string().regex(/^[a-z][a-z0-9_-]*$/, "must be the Dataform repository id, e.g. ai-usage").optional(),
   DATAFORM_REGION: z.string().regex(/^[a-z]+-[a-z]+\d+$/, "must be a region such as us-central1").optional(),
   DATAFORM_RELEASE_CONFIG: z.string().regex(/^[a-z][a-z0-9_-]*$/, "must be the release config id, e.g. production").optional(),
+  DATAFORM_SERVICE_ACCOUNT: z.email("must be a service account email").optional(),
   DATAFORM_TAG: z.string().min(1).default("daily"),
   DATAFORM_API_ROOT: z.url().default("https://dataform.googleapis.com"),
   DATAFORM_TIMEOUT_MINUTES: positiveInt(45),

@@ -1,4 +1,5 @@
-// The loaders' interface as the service uses it (loaders/index.ts: runLoad, RunSummary).
+// The subset of the loaders' interface (loaders/index.ts: runLoad, RunSummary) the service relies on; main.ts passes the
+// real runLoad, so the compiler checks the two stay compatible, and tests can pass small fakes.
 export interface LoadOptions {
   mode: "dry_run" | "development" | "production";
   days?: number;

@@ -46,14 +46,28 @@ function gzipWriter(
   const gzip = createGzip();
   let lines = 0;
   let bytes = 0;
+  // Rows are batched into ~64 KiB chunks: one zlib call per row costs more than the compression itself.
+  let pending: string[] = [];
+  let pendingLength = 0;
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const chunk = pending.join("");
+    pending = [];
+    pendingLength = 0;
+    if (!gzip.write(chunk)) await once(gzip, "drain");
+  };
   gzip.on("data", (chunk: Buffer) => (bytes += chunk.length));
   gzip.pipe(sink);
   return {
     async write(row) {
       lines++;
-      if (!gzip.write(`${JSON.stringify(row)}\n`)) await once(gzip, "drain");
+      const line = `${JSON.stringify(row)}\n`;
+      pending.push(line);
+      pendingLength += line.length;
+      if (pendingLength >= 65_536) await flush();
     },
     async close() {
+      await flush();
       gzip.end();
       await once(sink, "finish");
       return finish(lines, bytes);

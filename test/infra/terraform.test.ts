@@ -169,7 +169,6 @@ describe("Terraform security properties (parsed with an HCL parser)", () => {
     const all = Object.values(tf.files).join("\n");
     for (const [, name] of all.matchAll(/\bvar\.([a-z_0-9]+)/g)) expect(tf.variable[name!], `var.${name}`).toBeDefined();
     for (const [, type, name] of all.matchAll(/\b(google_[a-z0-9_]+)\.([a-z_0-9]+)\.(?:[a-z_]+)/g)) {
-      if (type === "google_project" && name === "this") continue; // data source
       expect(tf.resource[type!]?.[name!], `${type}.${name}`).toBeDefined();
     }
     for (const [, name] of all.matchAll(/\blocal\.([a-z_0-9]+)/g)) expect(tf.locals[name!], `local.${name}`).toBeDefined();

@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { main } from "../../runner/cli.ts";
 import { addEvents, event, FIXTURES, seedRaw, tempDir } from "./helpers.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -15,6 +16,23 @@ function cli(...args: string[]): Promise<{ code: number; stderr: string; stdout:
       done({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
     );
   });
+}
+
+/** The CLI in this process (no tsx start-up, shared translation cache): exit code and what it printed. */
+async function cliInProcess(...args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
+  let stderr = "";
+  let stdout = "";
+  const err = process.stderr.write.bind(process.stderr);
+  const out = process.stdout.write.bind(process.stdout);
+  process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string) => ((stdout += chunk), true)) as typeof process.stdout.write;
+  try {
+    const code = await main(args).catch((e: Error) => ((stderr += `error: ${e.message}\n`), 1));
+    return { code, stderr, stdout };
+  } finally {
+    process.stderr.write = err;
+    process.stdout.write = out;
+  }
 }
 
 async function withDb(fn: (conn: import("@duckdb/node-api").DuckDBConnection) => Promise<void>) {
@@ -34,7 +52,7 @@ afterAll(() => tmp.cleanup());
 const common = ["--project", `${FIXTURES}/basic`, "--warehouse", warehouse, "--dataset", "fx"];
 
 describe("runner/cli.ts", () => {
-  it("run: builds the graph into the warehouse file, prints per-action progress, exits 0", async () => {
+  it("run (a real process): builds the graph into the warehouse file, prints per-action progress, exits 0", async () => {
     const { code, stderr } = await cli("run", ...common);
     expect(stderr).toMatch(/succeeded\s+incremental fx\.fct_events \(full\)/);
     expect(stderr).toMatch(/OK: 8 succeeded, 0 failed, 0 skipped, 0 disabled/);
@@ -43,7 +61,7 @@ describe("runner/cli.ts", () => {
 
   it("run: a failing assertion prints its rows and exits non-zero; --tags limits the run", async () => {
     await withDb((conn) => addEvents(conn, [event("e9", "u1", "2024-01-09", "-7")], "2024-01-12 00:00:00"));
-    const { code, stderr } = await cli("run", ...common, "--tags", "daily");
+    const { code, stderr } = await cliInProcess("run", ...common, "--tags", "daily");
     expect(code).toBe(1);
     expect(stderr).toMatch(/failed\s+assertion\s+fx_assertions\.assert_no_negative_amounts/);
     expect(stderr).toContain('{"event_id":"e9","amount":"-7.000000000"}');
@@ -51,15 +69,15 @@ describe("runner/cli.ts", () => {
   });
 
   it("test: runs the unit tests and exits non-zero when one fails", async () => {
-    const { code, stderr } = await cli("test", ...common);
+    const { code, stderr } = await cliInProcess("test", ...common);
     expect(stderr).toMatch(/passed\s+test\s+test_dim_users /);
     expect(stderr).toMatch(/failed\s+test\s+test_dim_users_wrong[\s\S]*expected "de", got "DE"/);
     expect(code).toBe(1);
   });
 
   it("usage and bad arguments", async () => {
-    expect((await cli("nope")).code).toBe(2);
-    const bad = await cli("run", ...common, "--vars", "novalue");
+    expect((await cliInProcess("nope")).code).toBe(2);
+    const bad = await cli("run", ...common, "--vars", "novalue"); // a real process: the error path exits 1
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--vars: "novalue" is not key=value');
   });

@@ -1,6 +1,7 @@
 // The runner on the `basic` fixture: real Dataform CLI compile, real DuckDB, every execution semantic.
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { checkBigQuerySyntax, formatSyntaxProblems } from "../../runner/bigquery-syntax.ts";
 import { compile, runGraph, type CompiledGraph, type RunResult } from "../../runner/index.ts";
 import { addEvents, event, FIXTURES, memoryDb, rows, seedRaw } from "./helpers.ts";
 
@@ -22,6 +23,10 @@ const status = (r: RunResult) => Object.fromEntries(r.actions.map((a) => [a.name
 const facts = () => rows(conn, "SELECT event_id, CAST(amount AS DOUBLE) AS amount, load_kind FROM fx.fct_events ORDER BY event_id, load_kind");
 
 describe("runGraph on DuckDB", () => {
+  it("the fixture's compiled SQL is valid BigQuery (DECLARE, QUALIFY, pre/post ops, tests)", () => {
+    expect(formatSyntaxProblems(checkBigQuerySyntax(graph))).toBe("");
+  });
+
   it("first run creates views, tables, the incremental, assertions and the operation", async () => {
     const result = await runGraph(graph, { db: conn });
     expect(result.ok).toBe(true);

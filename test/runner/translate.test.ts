@@ -22,6 +22,13 @@ describe("BigQuery -> DuckDB compatibility fixes", () => {
   it("JSON_VALUE returns text, not a quoted JSON value", async () => {
     const r = await one(`SELECT JSON_VALUE(PARSE_JSON('{"a":"x","n":{"m":5}}'), '$.a') AS a, JSON_VALUE(PARSE_JSON('{"n":{"m":5}}'), '$.n.m') AS m`);
     expect(r).toEqual({ a: "x", m: "5" });
+    const edge = await one(`SELECT JSON_VALUE(PARSE_JSON('{"o":{"b":1},"n":1.50,"z":null}'), '$.o') AS obj,
+      JSON_VALUE(PARSE_JSON('{"n":1.50}'), '$.n') AS num, JSON_VALUE(PARSE_JSON('{"z":null}'), '$.z') AS nul, JSON_VALUE(PARSE_JSON('"s"')) AS top`);
+    expect(edge).toEqual({ obj: null, num: "1.5", nul: null, top: "s" });
+  });
+
+  it("CONCAT is NULL when any argument is NULL; FORMAT is printf-style", async () => {
+    expect(await one(`SELECT CONCAT('a', NULL) AS n, CONCAT('a', 'b', 'c') AS abc, FORMAT('%d-%s', 3, 'x') AS f`)).toEqual({ n: null, abc: "abc", f: "3-x" });
   });
 
   it("JSON_QUERY_ARRAY and JSON_VALUE_ARRAY work on a JSON column", async () => {
@@ -65,8 +72,13 @@ describe("BigQuery -> DuckDB compatibility fixes", () => {
     expect(r).toEqual({ a: "2024-02-01", s: "2024-02-01", diff: "29", last: "2024-02-29", n: "5", last_week: "2024-01-29" });
   });
 
-  it("EXTRACT(DAYOFWEEK) counts 1 = Sunday like BigQuery", async () => {
+  it("EXTRACT(DAYOFWEEK) counts 1 = Sunday; EXTRACT(WEEK) and DATE_DIFF(WEEK) use Sunday weeks like BigQuery", async () => {
     expect(await one(`SELECT EXTRACT(DAYOFWEEK FROM DATE '2024-01-07') AS sun, EXTRACT(DAYOFWEEK FROM DATE '2024-01-13') AS sat`)).toEqual({ sun: "1", sat: "7" });
+    // 2023-01-01 is a Sunday: week 1; 2022-01-01 (a Saturday) is before the first Sunday: week 0.
+    expect(await one(`SELECT EXTRACT(WEEK FROM DATE '2023-01-01') AS w1, EXTRACT(WEEK FROM DATE '2022-01-01') AS w0, EXTRACT(MONTH FROM DATE '2022-03-01') AS m,
+      DATE_DIFF(DATE '2024-01-14', DATE '2024-01-13', WEEK) AS crossed, DATE_DIFF(DATE '2024-01-13', DATE '2024-01-07', WEEK) AS same`)).toEqual({
+      w1: "1", w0: "0", m: "3", crossed: "1", same: "0",
+    });
   });
 
   it("FARM_FINGERPRINT is a deterministic signed 64-bit value", async () => {
@@ -77,8 +89,9 @@ describe("BigQuery -> DuckDB compatibility fixes", () => {
   });
 
   it("ARRAY_AGG ... LIMIT n keeps the first n (and IGNORE NULLS)", async () => {
-    const r = await one(`SELECT ARRAY_AGG(x IGNORE NULLS ORDER BY x DESC LIMIT 2) AS top FROM UNNEST([1, 3, NULL, 2]) AS x`);
-    expect(r).toEqual({ top: [3, 2] });
+    const r = await one(`SELECT ARRAY_AGG(x IGNORE NULLS ORDER BY x DESC LIMIT 2) AS top, ARRAY_AGG(x IGNORE NULLS ORDER BY x) AS all_x,
+      ARRAY_AGG(x IGNORE NULLS ORDER BY x LIMIT 1)[OFFSET(0)] AS first_x FROM UNNEST([1, 3, NULL, 2]) AS x`);
+    expect(r).toEqual({ top: [3, 2], all_x: [1, 2, 3], first_x: 1 });
   });
 
   it("UNNEST ... WITH OFFSET gives 0-based offsets, also joined to a table", async () => {
@@ -86,8 +99,18 @@ describe("BigQuery -> DuckDB compatibility fixes", () => {
     expect(r).toEqual([{ id: "a", x: "p", off: "0" }, { id: "a", x: "q", off: "1" }]);
   });
 
-  it("REGEXP_CONTAINS is a partial match", async () => {
+  it("REGEXP_CONTAINS is a partial match; REGEXP_EXTRACT returns the group or the match; REGEXP_REPLACE replaces all", async () => {
     expect(await one(`SELECT REGEXP_CONTAINS('abc', r'b') AS hit, REGEXP_CONTAINS('abc', 'z') AS miss`)).toEqual({ hit: true, miss: false });
+    expect(await one(`SELECT REGEXP_EXTRACT('ab12cd34', r'[a-z]+(\\d+)') AS grp, REGEXP_EXTRACT('ab12', r'\\d+') AS whole,
+      REGEXP_EXTRACT('abc', r'\\d+') AS none, REGEXP_EXTRACT('a(1)', r'\\((\\d)\\)') AS escaped, REGEXP_REPLACE('a-b-c', '-', '+') AS repl`)).toEqual({
+      grp: "12", whole: "12", none: null, escaped: "1", repl: "a+b+c",
+    });
+    expect(() => translate("SELECT REGEXP_EXTRACT(s, 'a', 1, 2) FROM t", { fileName: "r.sqlx" })).toThrow(/r\.sqlx: REGEXP_EXTRACT with position/);
+  });
+
+  it("DATE(timestamp, zone) is the civil date in that zone; DATE_TRUNC(ts, HOUR) stays a timestamp", async () => {
+    expect(await one(`SELECT DATE(TIMESTAMP '2024-01-02 03:00:00+00', 'America/Los_Angeles') AS la, DATE(2024, 2, 3) AS ymd,
+      CAST(DATE_TRUNC(TIMESTAMP '2024-01-02 03:04:05+00', HOUR) AS STRING) AS h`)).toEqual({ la: "2024-01-01", ymd: "2024-02-03", h: "2024-01-02 03:00:00+00" });
   });
 
   it("COUNTIF, QUALIFY and * EXCEPT translate", async () => {

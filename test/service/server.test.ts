@@ -115,7 +115,7 @@ describe("service over real HTTP", () => {
     const res = await post(s.base, { mode: "production", start: "2026-11-01", end: "2026-11-03" }, { "X-Cloud-Trace-Context": "0123456789abcdef0123456789abcdef/123;o=1" });
     const body = (await res.json()) as RunResponse;
     expect(res.status).toBe(500); // an assertion failed: Scheduler sees a failure
-    expect(seen).toEqual([{ mode: "production", start: "2026-11-01", end: "2026-11-03" }]);
+    expect(seen).toEqual([{ mode: "production", start: "2026-11-01", end: "2026-11-03", lookback: 0 }]);
     expect(body.load?.runId).toBe("20261122T060000Z-abc123");
     expect(body.dataform).toMatchObject({ state: "FAILED", failedActions: [{ target: "p1.ai_usage_assertions.assert_fresh", kind: "assertion", failureReason: "3 rows" }] });
     const finished = s.lines.find((l) => l.event === "daily_job_finished")!;
@@ -123,6 +123,18 @@ describe("service over real HTTP", () => {
     expect(s.lines.find((l) => l.event === "dataform_action_failed")).toMatchObject({ severity: "ERROR", kind: "assertion" });
     expect(JSON.stringify(s.lines)).not.toContain("sk-never-logged");
     expect(gcs.objects.has("lake/locks/run.lock")).toBe(false); // released
+    await s.close();
+  });
+
+  it("the scheduled run (no range) re-loads the late-data lookback; an explicit one may override it", async () => {
+    const seen: LoadOptions[] = [];
+    const s = await startService({ runLoad: async (_c, o) => (seen.push(o), summary()), lockName: "lb.lock" });
+    await post(s.base, { mode: "production" });
+    await post(s.base, { mode: "production", days: 2, lookback: 1 });
+    expect(seen).toEqual([
+      { mode: "production", lookback: 3 },
+      { mode: "production", days: 2, lookback: 1 },
+    ]);
     await s.close();
   });
 

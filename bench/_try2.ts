@@ -1,0 +1,13 @@
+import { spawnSimulator } from "./sim.ts";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+const days = Number(process.argv[2] ?? 90);
+const dir = mkdtempSync("/tmp/bench-");
+const child = (job: object) => JSON.parse(execFileSync(process.execPath, ["--import", "tsx", "bench/load-child.ts", JSON.stringify(job)], { maxBuffer: 1e8 }).toString());
+let sim = await spawnSimulator({ seed: 42, users: 200, days, endDate: "2026-10-31", timeScale: false });
+const p = child({ kind: "pipeline", env: sim.env, dir, days, endDate: "2026-10-31", timeScale: 1e6, recordTo: `${dir}/requests.json` });
+await sim.close();
+sim = await spawnSimulator({ seed: 42, users: 200, days, endDate: "2026-10-31", timeScale: false });
+const b = child({ kind: "baseline", origin: sim.url, dir, requestsFrom: `${dir}/requests.json` });
+await sim.close();
+console.log("pipeline", p.ms, p.peakRssBytes / 2 ** 20, "baseline", b.baseline, b.peakRssBytes / 2 ** 20);

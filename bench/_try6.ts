@@ -1,0 +1,11 @@
+import { spawnSimulator } from "./sim.ts";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+const days = Number(process.argv[2] ?? 90);
+const mode = process.argv[3] ?? "development";
+const dir = mkdtempSync("/tmp/bench-");
+const child = (job: object) => JSON.parse(execFileSync(process.execPath, ["--import", "tsx", "bench/load-child.ts", JSON.stringify(job)], { maxBuffer: 1e8 }).toString());
+const sim = await spawnSimulator({ seed: 42, users: 200, days, endDate: "2026-10-31", timeScale: false });
+const p = child({ kind: "pipeline", env: sim.env, dir, days, endDate: "2026-10-31", timeScale: 1e6, mode });
+await sim.close();
+console.log(mode, days, "pipeline", p.ms, p.peakRssBytes / 2 ** 20);

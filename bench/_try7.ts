@@ -1,0 +1,16 @@
+import { spawnSimulator, simConfig, morningAfter } from "./sim.ts";
+import { runLoad } from "../loaders/index.ts";
+import { mkdtempSync } from "node:fs";
+const days = Number(process.argv[2] ?? 90);
+const noWh = process.argv[3] === "nowh";
+const sim = await spawnSimulator({ seed: 42, users: 200, days, endDate: "2026-10-31", timeScale: false });
+const dir = mkdtempSync("/tmp/bench-");
+const wh = { ensureTable: async () => {}, append: async () => {}, close: async () => {} };
+let peak = 0; const iv = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
+const mu = () => { const m = process.memoryUsage(); return `rss ${(m.rss/2**20).toFixed(0)} heap ${(m.heapUsed/2**20).toFixed(0)} ext ${(m.external/2**20).toFixed(0)} ab ${(m.arrayBuffers/2**20).toFixed(0)}`; };
+const iv2 = setInterval(() => console.log(mu()), 2000);
+const t0 = performance.now();
+await runLoad(simConfig(sim.env, dir, 1e6), { mode: "development", days, end: "2026-10-31" }, { now: () => morningAfter("2026-10-31"), ...(noWh ? { warehouse: wh as never } : {}) });
+clearInterval(iv); clearInterval(iv2);
+console.log(noWh ? "no warehouse" : "duckdb", days, "ms", Math.round(performance.now() - t0), "maxRSS", process.resourceUsage().maxRSS / 1024, "sampled", peak / 2 ** 20);
+await sim.close();

@@ -1,0 +1,460 @@
+/* global document, window, echarts */
+// The dashboard's browser side: reads the embedded JSON, applies the filters, and draws every panel from the
+// filtered rows, so date range, tool and team change everything on the page.
+(function () {
+  "use strict";
+  const DATA = JSON.parse(document.getElementById("report-data").textContent);
+  const D = DATA.dict;
+  const TOOL_LABEL = { cursor: "Cursor", claude_code: "Claude Code", claude_api: "Claude API" };
+  const TOOL_COLOR = { cursor: "#4f46e5", claude_code: "#d97706", claude_api: "#0d9488" };
+  const PALETTE = ["#4f46e5", "#d97706", "#0d9488", "#db2777", "#2563eb", "#65a30d", "#9333ea", "#ea580c", "#475569"];
+  const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
+  const usd0 = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 0 });
+  const usdCompact = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", notation: "compact", maximumFractionDigits: 1 });
+  const num = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+  const pct = new Intl.NumberFormat("en-US", { style: "percent", maximumFractionDigits: 1 });
+  const usdSmall = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 4, maximumFractionDigits: 4 });
+  const money = (v) => (Math.abs(v) >= 1000 ? usd0.format(v) : usd.format(v));
+  // Per-line costs are fractions of a cent.
+  const unitMoney = (v) => (Math.abs(v) < 1 ? usdSmall.format(v) : usd.format(v));
+  const toolName = (t) => TOOL_LABEL[t] || t;
+  const personName = (p) => (p === "unattributed" ? "Unattributed" : DATA.people[p] || p);
+
+  // Decoded fact rows: objects with the dictionary strings put back.
+  function decode(table, coded) {
+    const cols = table.columns;
+    return table.rows.map((r) => {
+      const o = {};
+      cols.forEach((c, i) => (o[c] = coded.includes(c) ? D[r[i]] : r[i]));
+      return o;
+    });
+  }
+  const costs = decode(DATA.costs, ["date", "cost_center", "team", "person", "tool", "model"]);
+  const usage = decode(DATA.usage, ["date", "team", "person", "tool"]);
+  const seats = decode(DATA.seats, ["date", "team", "person", "tool"]);
+  const budgets = decode(DATA.budgets, []);
+  const productivity = decode(DATA.productivity, ["team", "person", "tool"]);
+  const executive = decode(DATA.executive, []);
+
+  // Seats carry the run day's snapshot too; the range follows cost and usage days.
+  const allDates = [...new Set([...costs, ...usage].map((r) => r.date))].sort();
+  const minDate = allDates[0] || "";
+  const maxDate = allDates[allDates.length - 1] || "";
+  const tools = [...new Set(costs.map((r) => r.tool).concat(usage.map((r) => r.tool)))].sort();
+  const teams = [...new Set(costs.map((r) => r.team).concat(usage.map((r) => r.team)))].sort();
+  const teamCostCenter = {};
+  costs.forEach((r) => (teamCostCenter[r.team] = r.cost_center));
+
+  const el = (id) => document.getElementById(id);
+  const state = { from: minDate, to: maxDate, tool: "", team: "" };
+
+  // ---- filters ------------------------------------------------------------------------------------------
+  function setupFilters() {
+    const from = el("f-from"), to = el("f-to"), tool = el("f-tool"), team = el("f-team");
+    for (const input of [from, to]) {
+      input.min = minDate;
+      input.max = maxDate;
+    }
+    from.value = state.from;
+    to.value = state.to;
+    tools.forEach((t) => tool.add(new window.Option(toolName(t), t)));
+    teams.forEach((t) => team.add(new window.Option(t, t)));
+    const apply = () => {
+      state.from = from.value || minDate;
+      state.to = to.value || maxDate;
+      if (state.from > state.to) [state.from, state.to] = [state.to, state.from];
+      state.tool = tool.value;
+      state.team = team.value;
+      render();
+    };
+    [from, to, tool, team].forEach((i) => i.addEventListener("change", apply));
+    el("f-reset").addEventListener("click", () => {
+      from.value = minDate;
+      to.value = maxDate;
+      tool.value = "";
+      team.value = "";
+      apply();
+    });
+  }
+  const matchTool = (r) => !state.tool || r.tool === state.tool;
+  const matchTeam = (r) => !state.team || r.team === state.team;
+  const inRange = (r) => r.date >= state.from && r.date <= state.to;
+  const pick = (rows) => rows.filter((r) => matchTool(r) && matchTeam(r) && inRange(r));
+
+  // ---- helpers ------------------------------------------------------------------------------------------
+  const sum = (rows, f) => rows.reduce((a, r) => a + (typeof f === "function" ? f(r) : r[f] || 0), 0);
+  function groupSum(rows, key, value) {
+    const m = new Map();
+    rows.forEach((r) => m.set(key(r), (m.get(key(r)) || 0) + value(r)));
+    return m;
+  }
+  function datesBetween(a, b) {
+    const out = [];
+    for (let t = Date.parse(a + "T00:00:00Z"); t <= Date.parse(b + "T00:00:00Z"); t += 86400000) out.push(new Date(t).toISOString().slice(0, 10));
+    return out;
+  }
+  const daysInMonth = (ym) => new Date(Date.UTC(+ym.slice(0, 4), +ym.slice(5, 7), 0)).getUTCDate();
+  const monthLabel = (ym) => new Date(ym + "-01T00:00:00Z").toLocaleDateString("en-US", { month: "short", year: "numeric", timeZone: "UTC" });
+  const dayLabel = (d) => new Date(d + "T00:00:00Z").toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
+  const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+
+  /** Budget of a cost center for the filters: the team's own budget rows when a team is picked, else the cost
+   * center's; an all-tools row wins over per-tool rows so the two grains never add up twice. */
+  function budgetFor(costCenter, month) {
+    const scope = budgets.filter((b) => b.month === month && b.cost_center === costCenter && b.team === (state.team || "(all)"));
+    if (state.tool) return sumOrNull(scope.filter((b) => b.tool === state.tool));
+    const all = scope.filter((b) => b.tool === "all");
+    return all.length ? sumOrNull(all) : sumOrNull(scope.filter((b) => b.tool !== "all"));
+  }
+  const sumOrNull = (rows) => (rows.length ? sum(rows, "budget") : null);
+
+  // ---- charts -------------------------------------------------------------------------------------------
+  const charts = {};
+  function chart(id, option, points) {
+    const box = el(id);
+    box.dataset.points = String(points);
+    box.classList.toggle("is-empty", points === 0);
+    let c = charts[id];
+    if (!c) {
+      c = charts[id] = echarts.init(box.querySelector(".chart"), null, { renderer: "canvas" });
+    }
+    c.setOption(Object.assign({ animation: false, color: PALETTE, textStyle: { fontFamily: "inherit" } }, option), true);
+  }
+  const axisMoney = { type: "value", axisLabel: { formatter: (v) => usdCompact.format(v) }, splitLine: { lineStyle: { color: "#eef0f4" } } };
+  const tooltipMoney = { trigger: "axis", valueFormatter: (v) => (v == null ? "–" : money(v)) };
+  const legend = { top: 0, left: 0, icon: "roundRect", itemWidth: 10, itemHeight: 10, textStyle: { color: "#475569" } };
+
+  function renderSpendTrend(rows) {
+    // The 7-day average looks back past the range start, so the first days in range have a full window.
+    const scoped = costs.filter((r) => matchTool(r) && matchTeam(r));
+    const days = datesBetween(minDate, maxDate);
+    const totalByDay = groupSum(scoped, (r) => r.date, (r) => r.cost);
+    const avg = {};
+    days.forEach((d, i) => {
+      if (i < 6) return;
+      avg[d] = days.slice(i - 6, i + 1).reduce((a, x) => a + (totalByDay.get(x) || 0), 0) / 7;
+    });
+    const shown = days.filter((d) => d >= state.from && d <= state.to);
+    const usedTools = tools.filter((t) => rows.some((r) => r.tool === t));
+    const series = usedTools.map((t) => {
+      const byDay = groupSum(rows.filter((r) => r.tool === t), (r) => r.date, (r) => r.cost);
+      return { name: toolName(t), type: "bar", stack: "spend", barMaxWidth: 18, itemStyle: { color: TOOL_COLOR[t] }, data: shown.map((d) => round(byDay.get(d) || 0)) };
+    });
+    const outliers = shown.filter((d) => avg[d] > 0 && Math.abs((totalByDay.get(d) || 0) - avg[d]) / avg[d] > 0.2);
+    if (rows.length) {
+      series.push({ name: "7-day average", type: "line", smooth: true, symbol: "none", lineStyle: { width: 2.5, color: "#0f172a" }, itemStyle: { color: "#0f172a" }, data: shown.map((d) => (d in avg ? round(avg[d]) : null)) });
+      series.push({
+        name: "> 20% off average", type: "scatter", symbol: "triangle", symbolSize: 9, itemStyle: { color: "#dc2626" },
+        data: shown.map((d) => (outliers.includes(d) ? round(totalByDay.get(d) || 0) : null)),
+      });
+    }
+    chart("chart-spend-trend", {
+      legend, tooltip: tooltipMoney, grid: { left: 56, right: 16, top: 36, bottom: 28 },
+      xAxis: { type: "category", data: shown.map(dayLabel), axisTick: { show: false } }, yAxis: axisMoney, series,
+    }, rows.length ? shown.length : 0);
+    el("trend-note").textContent = rows.length
+      ? `${outliers.length} day${outliers.length === 1 ? "" : "s"} more than 20% away from the 7-day average`
+      : "";
+  }
+
+  function renderBudget() {
+    const month = state.to.slice(0, 7);
+    const monthRows = costs.filter((r) => matchTool(r) && matchTeam(r) && r.date.startsWith(month) && r.date <= state.to);
+    const lastDay = monthRows.reduce((a, r) => (r.date > a ? r.date : a), "");
+    const firstDay = monthRows.reduce((a, r) => (!a || r.date < a ? r.date : a), "");
+    const centers = [...new Set(monthRows.map((r) => r.cost_center).concat(budgets.filter((b) => b.month === month && (!state.team || b.team === state.team)).map((b) => b.cost_center)))]
+      .filter((c) => !state.team || c === teamCostCenter[state.team]).sort();
+    const actual = groupSum(monthRows, (r) => r.cost_center, (r) => r.cost);
+    const rowsOut = centers.map((c) => {
+      const mtd = actual.get(c) || 0;
+      return { c, mtd, forecast: forecastOf(mtd, +firstDay.slice(8, 10), +lastDay.slice(8, 10), month), budget: budgetFor(c, month) };
+    }).filter((x) => x.mtd > 0 || x.budget);
+    const totals = { mtd: sum(rowsOut, "mtd"), forecast: sum(rowsOut, "forecast"), budget: rowsOut.some((x) => x.budget != null) ? sum(rowsOut, (x) => x.budget || 0) : null };
+    // Shares of budget keep small and large cost centers readable on one axis; dollars are in the tooltip.
+    const budgeted = rowsOut.filter((x) => x.budget);
+    const share = (v, x) => +(v / x.budget).toFixed(4);
+    const topShare = Math.max(0, ...budgeted.map((x) => Math.max(x.mtd, x.forecast) / x.budget));
+    const nearBudget = topShare >= 0.8;
+    chart("chart-budget", {
+      legend,
+      tooltip: {
+        trigger: "axis", axisPointer: { type: "shadow" },
+        formatter: (ps) => {
+          const x = budgeted[ps[0].dataIndex];
+          return `<b>${esc(x.c)}</b><br>Month to date: ${money(x.mtd)} (${pct.format(x.mtd / x.budget)})<br>Forecast: ${money(x.forecast)} (${pct.format(x.forecast / x.budget)})<br>Budget: ${money(x.budget)}`;
+        },
+      },
+      grid: { left: 48, right: 16, top: 36, bottom: 28 },
+      xAxis: { type: "category", data: budgeted.map((x) => x.c), axisTick: { show: false } },
+      // The budget line only fits the axis once a cost center gets near it; far below, it would flatten the bars.
+      yAxis: { type: "value", max: nearBudget ? Math.ceil(topShare * 10 + 0.5) / 10 : undefined, axisLabel: { formatter: (v) => pct.format(v) }, splitLine: { lineStyle: { color: "#eef0f4" } } },
+      series: [
+        { name: "Month to date", type: "bar", barGap: "10%", barMaxWidth: 26, itemStyle: { color: "#4f46e5" }, data: budgeted.map((x) => share(x.mtd, x)),
+          markLine: { silent: true, symbol: "none", label: { formatter: "budget", color: "#dc2626" }, lineStyle: { color: "#dc2626", type: "dashed" }, data: [{ yAxis: 1 }] } },
+        { name: "Forecast (month end)", type: "bar", barMaxWidth: 26, itemStyle: { color: "#a5b4fc" }, data: budgeted.map((x) => share(x.forecast, x)) },
+      ],
+    }, budgeted.length);
+    const unbudgeted = rowsOut.filter((x) => !x.budget && x.mtd > 0);
+    el("budget-note").textContent = unbudgeted.length ? `No budget: ${unbudgeted.map((x) => `${x.c} ${money(x.mtd)}`).join(", ")}` : "";
+    el("budget-title").textContent = `Month to date vs budget · ${month ? monthLabel(month) : ""}${lastDay ? ` (through ${dayLabel(lastDay)})` : ""}`;
+    return { month, ...totals };
+  }
+
+  function renderTeams(rows) {
+    const byTeam = groupSum(rows, (r) => r.team, (r) => r.cost);
+    const order = [...byTeam.keys()].sort((a, b) => byTeam.get(a) - byTeam.get(b));
+    const usedTools = tools.filter((t) => rows.some((r) => r.tool === t));
+    chart("chart-teams", {
+      legend, tooltip: Object.assign({}, tooltipMoney, { axisPointer: { type: "shadow" } }), grid: { left: 150, right: 24, top: 36, bottom: 24 },
+      yAxis: { type: "category", data: order.map((t) => (teamCostCenter[t] && teamCostCenter[t] !== t ? `${t} · ${teamCostCenter[t]}` : t)), axisTick: { show: false } },
+      xAxis: axisMoney,
+      series: usedTools.map((t) => {
+        const m = groupSum(rows.filter((r) => r.tool === t), (r) => r.team, (r) => r.cost);
+        return { name: toolName(t), type: "bar", stack: "t", barMaxWidth: 18, itemStyle: { color: TOOL_COLOR[t] }, data: order.map((team) => round(m.get(team) || 0)) };
+      }),
+    }, order.length);
+  }
+
+  function renderTopSpenders(rows) {
+    const people = rows.filter((r) => r.person !== "unattributed");
+    const byPerson = groupSum(people, (r) => r.person, (r) => r.cost);
+    const top = [...byPerson.keys()].sort((a, b) => byPerson.get(b) - byPerson.get(a)).slice(0, 10).reverse();
+    const usedTools = tools.filter((t) => people.some((r) => r.tool === t));
+    chart("chart-top-spenders", {
+      legend, tooltip: Object.assign({}, tooltipMoney, { axisPointer: { type: "shadow" } }), grid: { left: 130, right: 24, top: 36, bottom: 24 },
+      yAxis: { type: "category", data: top.map(personName), axisTick: { show: false } }, xAxis: axisMoney,
+      series: usedTools.map((t) => {
+        const m = groupSum(people.filter((r) => r.tool === t), (r) => r.person, (r) => r.cost);
+        return { name: toolName(t), type: "bar", stack: "p", barMaxWidth: 16, itemStyle: { color: TOOL_COLOR[t] }, data: top.map((p) => round(m.get(p) || 0)) };
+      }),
+    }, top.length);
+  }
+
+  function renderSeats() {
+    const rows = pick(seats);
+    const days = datesBetween(state.from, state.to).filter((d) => d >= minDate && d <= maxDate);
+    const held = groupSum(rows, (r) => r.date, () => 1);
+    const active = groupSum(rows.filter((r) => r.active), (r) => r.date, () => 1);
+    const perPerson = new Map();
+    rows.forEach((r) => {
+      const p = perPerson.get(r.person) || { cost: 0, active: 0, team: r.team, tool: r.tool };
+      p.cost += r.seat_cost;
+      p.active += r.active ? 1 : 0;
+      perPerson.set(r.person, p);
+    });
+    const idle = [...perPerson.entries()].filter(([, p]) => p.active === 0);
+    const idleCost = sum(idle, ([, p]) => p.cost);
+    const seatCost = sum(rows, "seat_cost");
+    const unusedDayCost = sum(rows.filter((r) => !r.active), "seat_cost");
+    chart("chart-seats", {
+      legend, tooltip: { trigger: "axis" }, grid: { left: 44, right: 16, top: 36, bottom: 28 },
+      xAxis: { type: "category", data: days.map(dayLabel), axisTick: { show: false } },
+      yAxis: { type: "value", minInterval: 1, splitLine: { lineStyle: { color: "#eef0f4" } } },
+      series: [
+        { name: "Seats held", type: "line", symbol: "none", lineStyle: { width: 2, color: "#94a3b8" }, itemStyle: { color: "#94a3b8" }, areaStyle: { color: "rgba(148,163,184,0.15)" }, data: days.map((d) => held.get(d) || 0) },
+        { name: "Active that day", type: "line", symbol: "none", lineStyle: { width: 2, color: "#4f46e5" }, itemStyle: { color: "#4f46e5" }, areaStyle: { color: "rgba(79,70,229,0.12)" }, data: days.map((d) => active.get(d) || 0) },
+      ],
+    }, rows.length ? days.length : 0);
+    const util = rows.length ? rows.filter((r) => r.active).length / rows.length : null;
+    el("seat-stats").innerHTML = rows.length
+      ? `<div><b>${pct.format(util)}</b><span>seat-days used</span></div>` +
+        `<div><b>${money(seatCost)}</b><span>seat cost in range</span></div>` +
+        `<div><b>${money(unusedDayCost)}</b><span>paid for unused days</span></div>` +
+        `<div class="${idle.length ? "warn" : ""}"><b>${money(idleCost)}</b><span>${idle.length} idle seat${idle.length === 1 ? "" : "s"} (no use in range)</span></div>`
+      : "";
+    el("idle-seats").innerHTML = idle.length
+      ? "Idle: " + idle.slice(0, 12).map(([p, x]) => `<span class="chip">${esc(personName(p))} · ${esc(x.team)} · ${money(x.cost)}</span>`).join(" ")
+      : "";
+    return { idleCost, idleCount: idle.length };
+  }
+
+  function renderProductivity(rows, useRows) {
+    const usedTools = tools.filter((t) => useRows.some((r) => r.tool === t));
+    const stats = usedTools.map((t) => {
+      const u = useRows.filter((r) => r.tool === t);
+      const lines = sum(u, "lines_accepted");
+      const shown = sum(u, "suggestions_shown"), accepted = sum(u, "suggestions_accepted");
+      const acc = sum(u, "tool_accepts"), rej = sum(u, "tool_rejects");
+      const cost = sum(rows.filter((r) => r.tool === t), "cost");
+      return { t, lines, suggest: shown ? accepted / shown : null, toolRate: acc + rej ? acc / (acc + rej) : null, cost, perLine: lines ? cost / lines : null };
+    });
+    const rated = stats.filter((s) => s.suggest != null || s.toolRate != null);
+    const productive = stats.filter((s) => s.lines > 0);
+    chart("chart-acceptance", {
+      legend, tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: (v) => (v == null ? "n/a" : pct.format(v)) },
+      grid: { left: 48, right: 16, top: 36, bottom: 28 },
+      xAxis: { type: "category", data: rated.map((s) => toolName(s.t)), axisTick: { show: false } },
+      yAxis: { type: "value", max: 1, axisLabel: { formatter: (v) => pct.format(v) }, splitLine: { lineStyle: { color: "#eef0f4" } } },
+      series: [
+        { name: "Suggestions accepted", type: "bar", barMaxWidth: 28, itemStyle: { color: "#4f46e5" }, data: rated.map((s) => s.suggest) },
+        { name: "Tool actions accepted", type: "bar", barMaxWidth: 28, itemStyle: { color: "#0d9488" }, data: rated.map((s) => s.toolRate) },
+      ],
+    }, rated.length);
+    chart("chart-lines", {
+      legend, tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      grid: { left: 64, right: 64, top: 36, bottom: 28 },
+      xAxis: { type: "category", data: productive.map((s) => toolName(s.t)), axisTick: { show: false } },
+      yAxis: [
+        { type: "value", axisLabel: { formatter: (v) => num.format(v) }, splitLine: { lineStyle: { color: "#eef0f4" } } },
+        { type: "value", axisLabel: { formatter: (v) => "$" + v.toFixed(3) }, splitLine: { show: false } },
+      ],
+      series: [
+        { name: "Lines accepted", type: "bar", barMaxWidth: 36, itemStyle: { color: "#6366f1" }, tooltip: { valueFormatter: (v) => num.format(v) }, data: productive.map((s) => s.lines) },
+        { name: "Cost per accepted line (right axis)", type: "line", yAxisIndex: 1, symbolSize: 9, lineStyle: { color: "#d97706", width: 2 }, itemStyle: { color: "#d97706" }, tooltip: { valueFormatter: (v) => (v == null ? "n/a" : unitMoney(v)) }, data: productive.map((s) => +s.perLine.toFixed(5)) },
+      ],
+    }, productive.length);
+    const lines = sum(stats, "lines");
+    const cost = sum(stats.filter((s) => s.lines > 0), "cost");
+    return { lines, perLine: lines ? cost / lines : null };
+  }
+
+  function renderModels(rows) {
+    const usageRows = rows.filter((r) => r.cost - r.seat > 0.000001);
+    const byModel = groupSum(usageRows, (r) => r.model, (r) => r.cost - r.seat);
+    const sorted = [...byModel.entries()].sort((a, b) => b[1] - a[1]);
+    const top = sorted.slice(0, 7);
+    const rest = sorted.slice(7).reduce((a, [, v]) => a + v, 0);
+    if (rest > 0) top.push(["Other models", rest]);
+    chart("chart-models", {
+      tooltip: { trigger: "item", valueFormatter: (v) => money(v) },
+      legend: { type: "scroll", orient: "vertical", right: 0, top: "middle", textStyle: { color: "#475569" } },
+      series: [{ name: "Usage spend", type: "pie", radius: ["48%", "76%"], center: ["34%", "52%"], avoidLabelOverlap: true, label: { show: false }, itemStyle: { borderColor: "#fff", borderWidth: 2 }, data: top.map(([name, value]) => ({ name, value: round(value) })) }],
+    }, top.length);
+  }
+
+  /** vw_executive_summary's forecast: spend so far plus the run-rate over the days with data, for the days left. */
+  function forecastOf(spend, firstDay, lastDay, month) {
+    return lastDay ? spend + (spend / (lastDay - firstDay + 1)) * (daysInMonth(month) - lastDay) : 0;
+  }
+
+  /** Per month: spend, forecast, days with data. From vw_executive_summary when no team is picked (the view has
+   * no team), else the view's formulas over the day rows. */
+  function monthlySpend() {
+    const out = new Map();
+    if (!state.team) {
+      executive.filter(matchTool).forEach((r) => {
+        const m = out.get(r.month) || { spend: 0, forecast: 0, days: 0 };
+        m.spend += r.spend;
+        m.forecast += r.forecast;
+        m.days = Math.max(m.days, r.days_with_data);
+        out.set(r.month, m);
+      });
+      return out;
+    }
+    const spans = new Map();
+    costs.filter((r) => matchTool(r) && matchTeam(r)).forEach((r) => {
+      const key = r.date.slice(0, 7), day = +r.date.slice(8, 10);
+      const m = spans.get(key) || { spend: 0, first: day, last: day };
+      m.spend += r.cost;
+      m.first = Math.min(m.first, day);
+      m.last = Math.max(m.last, day);
+      spans.set(key, m);
+    });
+    spans.forEach((m, key) => out.set(key, { spend: m.spend, forecast: forecastOf(m.spend, m.first, m.last, key), days: m.last - m.first + 1 }));
+    return out;
+  }
+
+  function renderMonthly() {
+    const byMonth = monthlySpend();
+    const all = [...byMonth.keys()].sort();
+    const months = all.filter((m) => m >= state.from.slice(0, 7) && m <= state.to.slice(0, 7));
+    const body = months.map((m) => {
+      const { spend, forecast, days } = byMonth.get(m);
+      const prevKey = all.filter((k) => k < m).pop();
+      const prev = prevKey ? byMonth.get(prevKey).spend : null;
+      const mom = prev ? (spend - prev) / prev : null;
+      const alert = mom != null && Math.abs(mom) > 0.2;
+      return `<tr data-month="${m}"><td>${monthLabel(m)}</td><td class="num">${money(spend)}</td>` +
+        `<td class="num ${alert ? "alert" : ""}">${mom == null ? "–" : (mom > 0 ? "+" : "") + pct.format(mom)}${alert ? " ⚑" : ""}</td>` +
+        `<td class="num">${Math.abs(forecast - spend) >= 0.005 ? money(forecast) : "–"}</td><td class="num">${days}/${daysInMonth(m)}</td></tr>`;
+    });
+    el("monthly-table").innerHTML = body.join("");
+    el("panel-monthly").classList.toggle("is-empty", months.length === 0);
+    el("panel-monthly").dataset.points = String(months.length);
+  }
+
+  function renderPeople() {
+    const months = [...new Set(productivity.map((r) => r.month))].filter((m) => m >= state.from.slice(0, 7) && m <= state.to.slice(0, 7)).sort();
+    const month = months[months.length - 1];
+    const rows = productivity.filter((r) => r.month === month && matchTool(r) && matchTeam(r)).sort((a, b) => b.lines_accepted - a.lines_accepted || b.active_days - a.active_days).slice(0, 12);
+    const rate = (r) => (r.suggestion_acceptance_rate != null ? r.suggestion_acceptance_rate : r.tool_acceptance_rate);
+    el("people-title").textContent = `Productivity by person · ${month ? monthLabel(month) : ""}`;
+    el("people-table").innerHTML = rows.map((r) =>
+      `<tr><td>${esc(personName(r.person))}</td><td>${esc(toolName(r.tool))}</td><td>${esc(r.team)}</td><td class="num">${r.active_days}</td>` +
+      `<td class="num">${num.format(r.lines_accepted)}</td><td class="num">${rate(r) == null ? "–" : pct.format(rate(r))}</td>` +
+      `<td class="num">${r.cost_per_line == null ? "–" : unitMoney(r.cost_per_line)}</td><td><span class="tier tier-${esc(r.tier)}">${esc(r.tier)}</span></td></tr>`).join("");
+    el("panel-people").classList.toggle("is-empty", rows.length === 0);
+    el("panel-people").dataset.points = String(rows.length);
+  }
+
+  function renderHealth(rows) {
+    const now = Date.parse(DATA.generatedAt);
+    const maxAge = DATA.health.freshnessMaxHours;
+    el("freshness-table").innerHTML = DATA.health.streams.map((s) => {
+      const age = s.lastSucceededAt ? (now - Date.parse(s.lastSucceededAt)) / 3600000 : null;
+      const ok = age != null && age <= maxAge && s.lastStatus !== "failed";
+      return `<tr><td>${esc(s.source)}.${esc(s.stream)}</td><td>${s.lastSucceededAt ? esc(s.lastSucceededAt.slice(0, 16).replace("T", " ")) + " UTC" : "never"}</td>` +
+        `<td class="num">${age == null ? "–" : age < 1 ? "< 1 h" : Math.round(age) + " h"}</td><td class="num">${num.format(s.records)}</td>` +
+        `<td><span class="badge ${ok ? "ok" : "bad"}" title="${esc(s.lastError || "")}">${ok ? "fresh" : s.lastStatus === "failed" ? "failed" : "stale"}</span></td></tr>`;
+    }).join("") || `<tr><td colspan="5" class="muted">No load runs recorded.</td></tr>`;
+    el("checks-list").innerHTML = DATA.health.checks.map((c) => {
+      const status = c.failingRows == null ? ["none", "not run"] : c.failingRows === 0 ? ["ok", "pass"] : ["bad", `${c.failingRows} failing`];
+      return `<li><span class="badge ${status[0]}">${status[1]}</span> ${esc(c.description)} <code>${esc(c.name)}</code></li>`;
+    }).join("");
+    const total = sum(rows, "cost");
+    const unattributed = sum(rows.filter((r) => r.unattributed), "cost");
+    const unmapped = sum(rows.filter((r) => r.unmapped && !r.unattributed), "cost");
+    const quarantined = sum(DATA.health.quarantine, "records");
+    el("health-stats").innerHTML =
+      `<div><b id="unattributed-share">${total ? pct.format(unattributed / total) : "–"}</b><span>unattributed spend (${money(unattributed)})</span></div>` +
+      `<div><b>${total ? pct.format(unmapped / total) : "–"}</b><span>spend of people missing from the mapping</span></div>` +
+      `<div class="${quarantined ? "warn" : ""}"><b>${num.format(quarantined)}</b><span>quarantined records</span></div>`;
+    el("quarantine-list").innerHTML = DATA.health.quarantine.slice(0, 8).map((q) => `<li><b>${num.format(q.records)}</b> ${esc(q.source)}.${esc(q.stream)}: ${esc(q.reason)}</li>`).join("") ||
+      '<li class="muted">Nothing quarantined.</li>';
+    return { unattributedShare: total ? unattributed / total : null };
+  }
+
+  const round = (v) => Math.round(v * 100) / 100;
+
+  function kpi(id, value, sub, tone) {
+    const k = el(id);
+    k.querySelector(".value").textContent = value;
+    k.querySelector(".sub").textContent = sub || "";
+    k.dataset.tone = tone || "";
+  }
+
+  function render() {
+    const rows = pick(costs);
+    const useRows = pick(usage);
+    const total = sum(rows, "cost");
+    el("f-summary").textContent = minDate
+      ? `${dayLabel(state.from)} – ${dayLabel(state.to)} · ${state.tool ? toolName(state.tool) : "all tools"} · ${state.team || "all teams"}`
+      : "No data loaded yet: run the load and the models, then rebuild this report.";
+    document.body.classList.toggle("no-data", rows.length === 0 && useRows.length === 0);
+    renderSpendTrend(rows);
+    const budget = renderBudget();
+    renderTeams(rows);
+    renderTopSpenders(rows);
+    const seat = renderSeats();
+    const prod = renderProductivity(rows, useRows);
+    renderModels(rows);
+    renderMonthly();
+    renderPeople();
+    const health = renderHealth(rows);
+    const days = datesBetween(state.from, state.to).length;
+    const activeUsers = new Set(useRows.filter((r) => r.active).map((r) => r.person)).size;
+    kpi("kpi-spend", rows.length ? money(total) : "–", rows.length ? `${money(total / days)} per day over ${days} days` : "no spend for these filters");
+    kpi("kpi-mtd", money(budget.mtd), budget.budget == null ? "no budget set for this selection" : `of ${money(budget.budget)} budget (${pct.format(budget.mtd / budget.budget)})`, budget.budget != null && budget.forecast > budget.budget ? "bad" : "");
+    kpi("kpi-forecast", money(budget.forecast), budget.budget == null ? "month end at current run-rate" : budget.forecast > budget.budget ? `over budget by ${money(budget.forecast - budget.budget)}` : `${money(budget.budget - budget.forecast)} under budget`, budget.budget != null && budget.forecast > budget.budget ? "bad" : "good");
+    kpi("kpi-users", num.format(activeUsers), activeUsers ? `${money(total / activeUsers)} per active user` : "nobody active");
+    kpi("kpi-line", prod.perLine == null ? "–" : unitMoney(prod.perLine), `${num.format(prod.lines)} lines accepted`);
+    kpi("kpi-idle", money(seat.idleCost), `${seat.idleCount} seat${seat.idleCount === 1 ? "" : "s"} unused in range`, seat.idleCount ? "bad" : "");
+    kpi("kpi-unattributed", health.unattributedShare == null ? "–" : pct.format(health.unattributedShare), "of spend has no person");
+    window.__dashboard = { state: Object.assign({}, state), total, rows: rows.length };
+  }
+
+  el("meta").textContent = `${DATA.dataset} · data ${minDate ? `${dayLabel(minDate)} – ${dayLabel(maxDate)}` : "none"} · built ${DATA.generatedAt.slice(0, 16).replace("T", " ")} UTC`;
+  setupFilters();
+  render();
+  window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
+})();

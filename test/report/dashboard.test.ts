@@ -1,0 +1,272 @@
+// The local dashboard on a simulated organization: built from a real DuckDB warehouse by the real models, then
+// opened in real headless Chromium, where filters must change what every panel shows.
+import { execFile, execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildReport, renderHtml, type ReportData } from "../../report/index.ts";
+import { buildModels, REPO_ROOT } from "../../runner/index.ts";
+import type { GroundTruth } from "../../simulator/ledger.ts";
+import { query } from "../helpers/duckdb.ts";
+import { loadSimulatedWarehouse } from "../helpers/pipeline.ts";
+
+const DATASET = "ai_usage_dev";
+const CHROMIUM = "/usr/bin/chromium";
+const CHART_IDS = ["chart-spend-trend", "chart-budget", "chart-teams", "chart-top-spenders", "chart-seats", "chart-acceptance", "chart-lines", "chart-models"];
+const PANELS = [...CHART_IDS, "panel-monthly", "panel-people"];
+const usd0 = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 0 });
+const usd2 = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
+/** The dashboard's money format: whole dollars from $1,000 up. */
+const money = (v: number) => (Math.abs(v) >= 1000 ? usd0 : usd2).format(v);
+const run = promisify(execFile);
+
+let warehousePath: string;
+let outFile: string;
+let truth: GroundTruth;
+let html: string;
+let data: ReportData;
+
+beforeAll(async () => {
+  const loaded = await loadSimulatedWarehouse({ days: 45, users: 20 });
+  await loaded.sim.close();
+  truth = loaded.truth;
+  warehousePath = loaded.warehousePath;
+  const built = await buildModels({ warehousePath, dataset: DATASET });
+  expect(built.actions.filter((a) => a.status !== "succeeded").map((a) => `${a.name}: ${a.error ?? ""}`)).toEqual([]);
+  outFile = path.join(loaded.dir, "report", "index.html");
+  await buildReport({ warehousePath, dataset: DATASET, outFile });
+  html = readFileSync(outFile, "utf8");
+  data = JSON.parse(html.match(/<script type="application\/json" id="report-data">(.*?)<\/script>/s)![1]!) as ReportData;
+}, 300_000);
+
+const vendorUsd = (tool: string) => truth.vendorDaily.filter((v) => v.tool === tool).reduce((a, v) => a + Number(v.cents), 0) / 100;
+
+describe("buildReport", () => {
+  it("writes one self-contained HTML file: echarts, data and script inline, nothing fetched at view time", () => {
+    expect(html.startsWith("<!doctype html>")).toBe(true);
+    // Markup outside the inline scripts loads nothing; the browser test below also fails on any request.
+    const markup = html.replace(/(<script\b[^>]*>)[\s\S]*?<\/script>/g, "$1</script>");
+    expect(markup.match(/<script\b[^>]*>/g)).toEqual(["<script>", '<script type="application/json" id="report-data">', "<script>"]);
+    expect(/\ssrc=|<link\b|@import|url\(/i.test(markup)).toBe(false);
+    expect(html.includes("echarts.init") && html.includes('"use strict"')).toBe(true); // library and dashboard inline
+    expect(html.length).toBeGreaterThan(1_000_000);
+    expect(data.dataset).toBe(DATASET);
+  });
+
+  it("embeds the views' figures: cost rows sum to vw_cost_allocation and to the vendors' usage bills", async () => {
+    const [view] = await query(warehousePath, `SELECT CAST(SUM(cost_usd) AS DOUBLE) AS total, CAST(SUM(cost_usd - seat_usd) AS DOUBLE) AS usage_total FROM ${DATASET}.vw_cost_allocation`);
+    const col = (name: string) => data.costs.columns.indexOf(name);
+    const embedded = data.costs.rows.reduce((a, r) => a + Number(r[col("cost")]), 0);
+    const usage = data.costs.rows.reduce((a, r) => a + Number(r[col("cost")]) - Number(r[col("seat")]), 0);
+    expect(embedded).toBeCloseTo(Number(view!.total), 2);
+    expect(usage).toBeCloseTo(Number(view!.usage_total), 2);
+    const vendorTotal = vendorUsd("cursor") + vendorUsd("claude_code") + vendorUsd("claude_api");
+    expect(Math.abs(usage - vendorTotal)).toBeLessThan(0.01 * 3);
+    // data health: every loaded stream, every assertion run and passing
+    expect(data.health.streams.length).toBeGreaterThanOrEqual(10);
+    expect(data.health.streams.every((s) => s.lastStatus === "succeeded" && s.lastSucceededAt !== null)).toBe(true);
+    expect(data.health.checks.map((c) => [c.name, c.failingRows])).toContainEqual(["assert_reconcile_anthropic_cost", 0]);
+    expect(data.health.checks.every((c) => c.failingRows === 0)).toBe(true);
+  });
+
+  it("names what is missing: the warehouse file, the views, a bad dataset name", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "report-"));
+    await expect(buildReport({ warehousePath: path.join(dir, "none.duckdb"), dataset: DATASET, outFile: path.join(dir, "x.html") })).rejects.toThrow(
+      /none\.duckdb does not exist: load data and build the models first/,
+    );
+    const empty = path.join(dir, "empty.duckdb");
+    const instance = await DuckDBInstance.create(empty);
+    instance.closeSync();
+    await expect(buildReport({ warehousePath: empty, dataset: DATASET, outFile: path.join(dir, "x.html") })).rejects.toThrow(
+      /has no ai_usage_dev\.vw_executive_summary, .*ai_usage_dev\.vw_cost_allocation.*: build the models first/,
+    );
+    await expect(buildReport({ warehousePath, dataset: "ai-usage", outFile: path.join(dir, "x.html") })).rejects.toThrow(/dataset "ai-usage" must be/);
+    expect(existsSync(path.join(dir, "x.html"))).toBe(false);
+  });
+
+  it("the CLI writes the dashboard and prints its path", async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), "report-cli-")), "dash.html");
+    const { stdout } = await run(process.execPath, ["--import", "tsx", "report/cli.ts", "--warehouse", warehousePath, "--dataset", DATASET, "--out", out], { cwd: REPO_ROOT });
+    expect(stdout).toContain(`Dashboard: ${out}`);
+    expect(readFileSync(out, "utf8")).toContain('id="report-data"');
+  });
+});
+
+describe("the dashboard in headless Chromium", () => {
+  let context: BrowserContext;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    // CI runs .ci/setup-browser first; a bare machine gets Chromium here (as root).
+    if (!existsSync(CHROMIUM)) execFileSync("bash", [path.join(REPO_ROOT, ".ci/setup-browser")], { stdio: "inherit" });
+    context = await chromium.launchPersistentContext(mkdtempSync(path.join(tmpdir(), "chromium-profile-")), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      viewport: { width: 1440, height: 900 },
+    });
+    // Anything off the page's own file is a failure of "self-contained".
+    await context.route(/^(?!file:|data:|about:)/, (route) => {
+      problems.push(`request ${route.request().url()}`);
+      return route.abort();
+    });
+    page = await context.newPage();
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+    await page.goto(`file://${outFile}`);
+    await page.waitForFunction(() => "__dashboard" in window);
+  }, 300_000);
+
+  afterAll(async () => {
+    await context?.close();
+  });
+
+  /** Per chart: the summed length of its series' data and the sum of its numbers (what a reader sees). */
+  const charts = () =>
+    page.evaluate((ids) => {
+      const ec = (window as unknown as { echarts: { getInstanceByDom(el: Element): { getOption(): { series: Array<{ name: string; data: unknown[] }> } } } }).echarts;
+      return Object.fromEntries(
+        ids.map((id) => {
+          const series = ec.getInstanceByDom(document.querySelector(`#${id} .chart`)!).getOption().series;
+          const values = series.flatMap((s) => s.data.map((d) => (typeof d === "object" && d !== null ? (d as { value: number }).value : d)));
+          return [id, { points: series.reduce((a, s) => a + s.data.filter((d) => d !== null).length, 0), sum: values.reduce((a: number, v) => a + (typeof v === "number" ? v : 0), 0), names: series.map((s) => s.name) }];
+        }),
+      );
+    }, CHART_IDS);
+  const text = (selector: string) => page.locator(selector).innerText();
+  const total = () => page.evaluate(() => (window as unknown as { __dashboard: { total: number } }).__dashboard.total);
+  async function setFilter(selector: string, value: string) {
+    if (selector === "#f-from" || selector === "#f-to") await page.fill(selector, value);
+    else await page.selectOption(selector, value);
+    await page.dispatchEvent(selector, "change");
+  }
+
+  it("loads with no console errors and data in every chart and table", async () => {
+    const all = await charts();
+    for (const id of CHART_IDS) expect(all[id]!.points, id).toBeGreaterThan(0);
+    for (const id of PANELS) expect(await page.locator(`#${id}`).getAttribute("class"), id).not.toContain("is-empty");
+    expect(await page.locator("#monthly-table tr").count()).toBeGreaterThan(0);
+    expect(await page.locator("#people-table tr").count()).toBeGreaterThan(0);
+    expect(await page.locator("#freshness-table tr").count()).toBe(data.health.streams.length);
+    expect(problems).toEqual([]);
+  });
+
+  it("shows the total spend as USD, equal to the warehouse's", async () => {
+    const [row] = await query(warehousePath, `SELECT CAST(SUM(cost_usd) AS DOUBLE) AS total FROM ${DATASET}.vw_cost_allocation`);
+    expect(await total()).toBeCloseTo(Number(row!.total), 2);
+    expect(await text("#kpi-spend .value")).toBe(money(Number(row!.total)));
+    // the team bars add up to the same total
+    expect((await charts())["chart-teams"]!.sum).toBeCloseTo(Number(row!.total), 0);
+  });
+
+  it("takes months from vw_executive_summary and budgets from vw_monthly_finance", async () => {
+    const months = await query(warehousePath, `
+      SELECT strftime(month, '%Y-%m') AS month, CAST(SUM(spend_usd) AS DOUBLE) AS spend, CAST(SUM(month_end_forecast_usd) AS DOUBLE) AS forecast
+      FROM ${DATASET}.vw_executive_summary GROUP BY month ORDER BY month`);
+    const shown = await page.locator("#monthly-table tr").evaluateAll((trs) => trs.map((tr) => [tr.getAttribute("data-month"), tr.children[1]!.textContent, tr.children[3]!.textContent]));
+    // a forecast only for a month still under way
+    expect(shown).toEqual(months.map((m) => [m.month, money(Number(m.spend)), Math.abs(Number(m.forecast) - Number(m.spend)) >= 0.005 ? money(Number(m.forecast)) : "–"]));
+    expect(shown.length).toBeGreaterThanOrEqual(2);
+    // cost-center budgets of the current month: an all-tools row wins over per-tool rows
+    const month = (await page.evaluate(() => (window as unknown as { __dashboard: { state: { to: string } } }).__dashboard.state.to)).slice(0, 7);
+    const [budget] = await query(warehousePath, `
+      SELECT CAST(SUM(b) AS DOUBLE) AS budget FROM (
+        SELECT cost_center, COALESCE(SUM(budget_usd) FILTER (WHERE tool = 'all'), SUM(budget_usd)) AS b
+        FROM ${DATASET}.vw_monthly_finance
+        WHERE strftime(month, '%Y-%m') = '${month}' AND team = '(all)' AND budget_usd IS NOT NULL GROUP BY cost_center)`);
+    expect(Number(budget!.budget)).toBeGreaterThan(0);
+    expect(await text("#kpi-mtd .sub")).toContain(`of ${money(Number(budget!.budget))} budget`);
+  });
+
+  it("the tool filter changes the KPIs and every chart: Claude Code spend equals the vendor's bill", async () => {
+    const before = await charts();
+    await setFilter("#f-tool", "claude_code");
+    expect(await total()).toBeCloseTo(vendorUsd("claude_code"), 2);
+    expect(await text("#kpi-spend .value")).toBe(money(vendorUsd("claude_code")));
+    const after = await charts();
+    expect(after["chart-spend-trend"]!.names).toEqual(["Claude Code", "7-day average", "> 20% off average"]);
+    expect(after["chart-teams"]!.sum).toBeCloseTo(vendorUsd("claude_code"), 0);
+    for (const id of ["chart-spend-trend", "chart-teams", "chart-top-spenders", "chart-models", "chart-lines"]) expect(after[id]!.sum, id).not.toBeCloseTo(before[id]!.sum, 0);
+    // Cursor is the only tool with seats: the seat panel says so rather than drawing zeros
+    expect(await page.locator("#chart-seats").getAttribute("class")).toContain("is-empty");
+    await setFilter("#f-tool", "");
+  });
+
+  it("the team filter narrows spend, teams, people and budgets to that team", async () => {
+    const [top] = await query(warehousePath, `SELECT team, CAST(SUM(cost_usd) AS DOUBLE) AS total FROM ${DATASET}.vw_cost_allocation WHERE team NOT IN ('unmapped', 'unattributed') GROUP BY team ORDER BY total DESC LIMIT 1`);
+    const team = String(top!.team);
+    const spenders = (await charts())["chart-top-spenders"]!.sum;
+    await setFilter("#f-team", team);
+    expect(await total()).toBeCloseTo(Number(top!.total), 2);
+    const after = await charts();
+    expect(after["chart-teams"]!.points).toBeGreaterThan(0);
+    expect(await page.evaluate(() => (window as unknown as { echarts: { getInstanceByDom(el: Element): { getOption(): { yAxis: Array<{ data: string[] }> } } } }).echarts.getInstanceByDom(document.querySelector("#chart-teams .chart")!).getOption().yAxis[0]!.data)).toHaveLength(1);
+    expect(after["chart-top-spenders"]!.sum).toBeLessThan(spenders);
+    const [cc] = await query(warehousePath, `SELECT ANY_VALUE(cost_center) AS cc FROM ${DATASET}.vw_cost_allocation WHERE team = '${team}'`);
+    const budgetCenters = await page.evaluate(() => (window as unknown as { echarts: { getInstanceByDom(el: Element): { getOption(): { xAxis: Array<{ data: string[] }> } } } }).echarts.getInstanceByDom(document.querySelector("#chart-budget .chart")!).getOption().xAxis[0]!.data);
+    expect(budgetCenters.every((c) => c === cc!.cc)).toBe(true);
+    const teams = await page.locator("#people-table tr td:nth-child(3)").allInnerTexts();
+    expect(new Set(teams)).toEqual(new Set([team]));
+    await setFilter("#f-team", "");
+  });
+
+  it("the date range changes the totals, and a range without data shows empty states", async () => {
+    const days = truth.days;
+    const from = days[days.length - 7]!;
+    const to = days[days.length - 1]!;
+    const [row] = await query(warehousePath, `SELECT CAST(SUM(cost_usd) AS DOUBLE) AS total FROM ${DATASET}.vw_cost_allocation WHERE activity_date BETWEEN DATE '${from}' AND DATE '${to}'`);
+    await setFilter("#f-from", from);
+    await setFilter("#f-to", to);
+    expect(await total()).toBeCloseTo(Number(row!.total), 2);
+    expect((await charts())["chart-spend-trend"]!.points).toBeGreaterThanOrEqual(7);
+
+    await setFilter("#f-from", "2020-01-01");
+    await setFilter("#f-to", "2020-01-31");
+    expect(await text("#kpi-spend .value")).toBe("–");
+    await expect(page.locator(".no-data-banner").isVisible()).resolves.toBe(true);
+    for (const id of PANELS) {
+      expect(await page.locator(`#${id}`).getAttribute("class"), id).toContain("is-empty");
+      await expect(page.locator(`#${id} .empty-state`).isVisible(), id).resolves.toBe(true);
+    }
+    await page.click("#f-reset");
+    expect(await total()).toBeCloseTo(data.costs.rows.reduce((a, r) => a + Number(r[data.costs.columns.indexOf("cost")]), 0), 2);
+    expect(problems).toEqual([]);
+  });
+
+  it("a warehouse with no rows yet gives empty states, not errors", async () => {
+    const empty = (t: ReportData["costs"]) => ({ columns: t.columns, rows: [] });
+    const bare: ReportData = {
+      ...data, dict: [], people: {}, costs: empty(data.costs), usage: empty(data.usage), seats: empty(data.seats),
+      budgets: empty(data.budgets), productivity: empty(data.productivity), executive: empty(data.executive),
+      health: { ...data.health, streams: [], quarantine: [], checks: data.health.checks.map((c) => ({ ...c, failingRows: null })) },
+    };
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "report-empty-")), "index.html");
+    writeFileSync(file, renderHtml(bare));
+    const other = await context.newPage();
+    const errors: string[] = [];
+    other.on("pageerror", (e) => errors.push(e.message));
+    other.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    await other.goto(`file://${file}`);
+    await other.waitForFunction(() => "__dashboard" in window);
+    expect(errors).toEqual([]);
+    for (const id of PANELS) expect(await other.locator(`#${id}`).getAttribute("class"), id).toContain("is-empty");
+    expect(await other.locator("#kpi-spend .value").innerText()).toBe("–");
+    expect(await other.locator("#f-summary").innerText()).toMatch(/no data loaded yet/i);
+    expect(await other.locator("#checks-list").innerText()).toContain("not run");
+    await other.close();
+  });
+
+  it("writes a full-page screenshot to test-output/report.png", async () => {
+    const file = path.join(REPO_ROOT, "test-output", "report.png");
+    mkdirSync(path.dirname(file), { recursive: true });
+    await page.screenshot({ path: file, fullPage: true });
+    expect(readFileSync(file).subarray(1, 4).toString()).toBe("PNG");
+  });
+});
