@@ -10,7 +10,7 @@ import { runLoad, type Mode, type RunSummary } from "../loaders/index.ts";
 import { morningAfter, simConfig } from "./sim.ts";
 
 export type ChildJob =
-  | { kind: "pipeline"; env: Record<string, string>; dir: string; days: number; endDate: string; timeScale: number; recordTo?: string; mode?: Mode }
+  | { kind: "pipeline"; env: Record<string, string>; dir: string; days: number; endDate: string; timeScale: number; recordTo?: string; mode?: Mode; lookback?: number; lakeOnly?: boolean }
     /** origin: the simulator to replay against (a fresh one, so neither run finds its day cache warm). */
   | { kind: "baseline"; dir: string; requestsFrom: string; origin: string };
 
@@ -85,7 +85,11 @@ async function main() {
     const recorded: RecordedRequest[] = [];
     if (job.recordTo) recordFetch(recorded);
     const config = simConfig(job.env, job.dir, job.timeScale);
-    const summary = await runLoad(config, { mode: job.mode ?? "development", days: job.days, end: job.endDate }, { now: () => morningAfter(job.endDate) });
+    // lakeOnly: the Cloud Run shape. There the warehouse step is a BigQuery load job that reads the lake
+    // server-side and costs the process nothing; here the embedded DuckDB would run inside it.
+    const warehouse = job.lakeOnly ? { ensureTable: async () => undefined, append: async () => undefined, close: async () => undefined } : undefined;
+    const options = { mode: job.mode ?? "development", days: job.days, end: job.endDate, lookback: job.lookback ?? 0 } as const;
+    const summary = await runLoad(config, options, { now: () => morningAfter(job.endDate), ...(warehouse ? { warehouse } : {}) });
     if (job.recordTo) await writeFile(job.recordTo, JSON.stringify(recorded));
     result = { summary };
   } else {

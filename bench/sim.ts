@@ -30,11 +30,19 @@ export interface SimProcess {
   close(): Promise<void>;
 }
 
+const live = new Set<ChildProcess>();
+// A bench that dies half-way must not leave simulators running.
+process.once("exit", () => {
+  for (const child of live) child.kill("SIGTERM");
+});
+
 export async function spawnSimulator(spec: SimSpec): Promise<SimProcess> {
   const args = ["--import", "tsx", path.join(REPO_ROOT, "simulator/cli.ts"), "--port", "0", "--seed", String(spec.seed)];
   args.push("--users", String(spec.users), "--days", String(spec.days), "--end-date", spec.endDate);
   args.push(...(spec.timeScale === false ? ["--no-rate-limits"] : ["--time-scale", String(spec.timeScale)]));
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  live.add(child);
+  child.once("exit", () => live.delete(child));
   let stderr = "";
   child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
   const env: Record<string, string> = {};

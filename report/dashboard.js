@@ -110,10 +110,11 @@
 
   // ---- charts -------------------------------------------------------------------------------------------
   const charts = {};
-  function chart(id, option, points) {
+  function chart(id, option, points, emptyText) {
     const box = el(id);
     box.dataset.points = String(points);
     box.classList.toggle("is-empty", points === 0);
+    box.querySelector(".empty-state").textContent = emptyText || "No data for the selected filters.";
     let c = charts[id];
     if (!c) {
       c = charts[id] = echarts.init(box.querySelector(".chart"), null, { renderer: "canvas" });
@@ -193,7 +194,7 @@
           markLine: { silent: true, symbol: "none", label: { formatter: "budget", color: "#dc2626" }, lineStyle: { color: "#dc2626", type: "dashed" }, data: [{ yAxis: 1 }] } },
         { name: "Forecast (month end)", type: "bar", barMaxWidth: 26, itemStyle: { color: "#a5b4fc" }, data: budgeted.map((x) => share(x.forecast, x)) },
       ],
-    }, budgeted.length);
+    }, budgeted.length, monthRows.length ? "No budget set for this selection." : "");
     const unbudgeted = rowsOut.filter((x) => !x.budget && x.mtd > 0);
     el("budget-note").textContent = unbudgeted.length ? `No budget: ${unbudgeted.map((x) => `${x.c} ${money(x.mtd)}`).join(", ")}` : "";
     el("budget-title").textContent = `Month to date vs budget · ${month ? monthLabel(month) : ""}${lastDay ? ` (through ${dayLabel(lastDay)})` : ""}`;
@@ -254,7 +255,7 @@
         { name: "Seats held", type: "line", symbol: "none", lineStyle: { width: 2, color: "#94a3b8" }, itemStyle: { color: "#94a3b8" }, areaStyle: { color: "rgba(148,163,184,0.15)" }, data: days.map((d) => held.get(d) || 0) },
         { name: "Active that day", type: "line", symbol: "none", lineStyle: { width: 2, color: "#4f46e5" }, itemStyle: { color: "#4f46e5" }, areaStyle: { color: "rgba(79,70,229,0.12)" }, data: days.map((d) => active.get(d) || 0) },
       ],
-    }, rows.length ? days.length : 0);
+    }, rows.length ? days.length : 0, state.tool && !seats.some((r) => r.tool === state.tool) ? `${toolName(state.tool)} has no seats: it is paid by usage.` : "");
     const util = rows.length ? rows.filter((r) => r.active).length / rows.length : null;
     el("seat-stats").innerHTML = rows.length
       ? `<div><b>${pct.format(util)}</b><span>seat-days used</span></div>` +
@@ -392,10 +393,13 @@
     const maxAge = DATA.health.freshnessMaxHours;
     el("freshness-table").innerHTML = DATA.health.streams.map((s) => {
       const age = s.lastSucceededAt ? (now - Date.parse(s.lastSucceededAt)) / 3600000 : null;
-      const ok = age != null && age <= maxAge && s.lastStatus !== "failed";
+      const stale = s.stale != null ? s.stale : age == null || age > maxAge;
+      const [tone, label] = s.lastStatus === "failed" ? ["bad", "failed"]
+        : !s.lastSucceededAt && s.lastStatus === "skipped" ? ["none", "skipped"]
+        : stale ? ["bad", "stale"] : ["ok", "fresh"];
       return `<tr><td>${esc(s.source)}.${esc(s.stream)}</td><td>${s.lastSucceededAt ? esc(s.lastSucceededAt.slice(0, 16).replace("T", " ")) + " UTC" : "never"}</td>` +
         `<td class="num">${age == null ? "–" : age < 1 ? "< 1 h" : Math.round(age) + " h"}</td><td class="num">${num.format(s.records)}</td>` +
-        `<td><span class="badge ${ok ? "ok" : "bad"}" title="${esc(s.lastError || "")}">${ok ? "fresh" : s.lastStatus === "failed" ? "failed" : "stale"}</span></td></tr>`;
+        `<td><span class="badge ${tone}" title="${esc(s.lastError || "")}">${label}</span></td></tr>`;
     }).join("") || `<tr><td colspan="5" class="muted">No load runs recorded.</td></tr>`;
     el("checks-list").innerHTML = DATA.health.checks.map((c) => {
       const status = c.failingRows == null ? ["none", "not run"] : c.failingRows === 0 ? ["ok", "pass"] : ["bad", `${c.failingRows} failing`];

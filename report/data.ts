@@ -30,7 +30,8 @@ export interface ReportData {
   executive: Table;
   people: Record<string, string>;
   health: {
-    streams: Array<{ source: string; stream: string; lastSucceededAt: string | null; lastStatus: string; lastError: string | null; records: number }>;
+    /** `stale` comes from the assert_raw_freshness view when it was built, else null (the page compares ages). */
+    streams: Array<{ source: string; stream: string; lastSucceededAt: string | null; lastStatus: string; lastError: string | null; records: number; stale: boolean | null }>;
     checks: Array<{ name: string; description: string; failingRows: number | null }>;
     quarantine: Array<{ source: string; stream: string; reason: string; records: number }>;
     freshnessMaxHours: number;
@@ -135,6 +136,10 @@ export async function readReportData(opts: { warehousePath: string; dataset: str
 }
 
 async function health(conn: DuckDBConnection, present: Set<string>, dataset: string, raw: string, freshnessMaxHours: number): Promise<ReportData["health"]> {
+  const freshnessView = `${dataset}_assertions.assert_raw_freshness`;
+  const staleStreams = present.has(freshnessView)
+    ? new Set((await rows(conn, `SELECT source || '.' || stream AS name FROM "${dataset}_assertions".assert_raw_freshness`)).map((r) => String(r.name)))
+    : null;
   const streams = present.has(`${dataset}_raw.raw_load_runs`)
     ? (
         await rows(conn, `
@@ -150,6 +155,7 @@ async function health(conn: DuckDBConnection, present: Set<string>, dataset: str
         lastStatus: String(r.last_status),
         lastError: r.last_error === null ? null : String(r.last_error),
         records: Number(r.records ?? 0),
+        stale: staleStreams === null ? null : staleStreams.has(`${String(r.source)}.${String(r.stream)}`),
       }))
     : [];
   const checks: ReportData["health"]["checks"] = [];

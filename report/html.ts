@@ -14,8 +14,7 @@ const panel = (id: string, title: string, hint: string, extra = "", wide = false
     <section class="panel${wide ? " wide" : ""}" id="${id}">
       <header><h2${id === "chart-budget" ? ' id="budget-title"' : ""}>${title}</h2><p>${hint}</p></header>
       ${extra}
-      <div class="chart"></div>
-      <div class="empty-state">No data for the selected filters.</div>
+      <div class="chart-box"><div class="chart"></div><div class="empty-state">No data for the selected filters.</div></div>
     </section>`;
 
 const kpi = (id: string, label: string) => `<div class="kpi" id="${id}"><span class="label">${label}</span><span class="value">–</span><span class="sub"></span></div>`;
@@ -111,7 +110,7 @@ main { padding: 18px 28px 8px; max-width: 1480px; margin: 0 auto; }
 .summary { margin: 0 0 12px; color: var(--muted); font-size: 13px; }
 .no-data-banner { display: none; padding: 12px 16px; margin-bottom: 14px; border-radius: 8px; background: #fff7ed; color: #9a3412; border: 1px solid #fed7aa; }
 body.no-data .no-data-banner { display: block; }
-.kpis { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 12px; margin-bottom: 14px; }
+.kpis { display: grid; grid-template-columns: repeat(auto-fit, minmax(148px, 1fr)); gap: 12px; margin-bottom: 14px; }
 .kpi { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 12px 14px; display: flex; flex-direction: column; gap: 2px; }
 .kpi .label { font-size: 11.5px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); }
 .kpi .value { font-size: 22px; font-weight: 650; font-variant-numeric: tabular-nums; }
@@ -129,6 +128,8 @@ body.no-data .no-data-banner { display: block; }
 .panel .note.muted-note { position: static; color: var(--muted); margin: -4px 0 2px; min-height: 16px; }
 .empty-state { display: none; position: absolute; inset: 64px 16px 16px; align-items: center; justify-content: center; color: var(--muted); background: rgba(255,255,255,.85); border: 1px dashed var(--line); border-radius: 8px; }
 .panel.is-empty .empty-state { display: flex; }
+.chart-box { position: relative; }
+.chart-box .empty-state { inset: 0; }
 .stats { display: flex; flex-wrap: wrap; gap: 18px; margin: 2px 0 6px; }
 .stats div { display: flex; flex-direction: column; }
 .stats b { font-size: 16px; font-variant-numeric: tabular-nums; }

@@ -27,9 +27,7 @@ export class DuckDbWarehouse implements RawWarehouse {
 
   static async open(file: string, schema: string): Promise<DuckDbWarehouse> {
     await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    // DuckDB's buffer pool defaults to 80% of the machine's RAM and keeps every page it wrote: a backfill would
-    // grow with its size. Appends stream from the lake, so a small pool is enough (extra pages spill to disk).
-    const instance = await DuckDBInstance.create(file, { memory_limit: "64MB" });
+    const instance = await DuckDBInstance.create(file);
     const connection = await instance.connect();
     await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
     return new DuckDbWarehouse(instance, connection, schema);

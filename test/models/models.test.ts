@@ -1,9 +1,9 @@
 // The Dataform project built by the local runner on a small hand-made raw warehouse (fixture.ts):
 // every model, assertion and unit test runs, and the money rules give hand-computed answers.
-import { copyFileSync } from "node:fs";
+import { copyFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileForDataset, runGraph, type RunResult } from "../../runner/index.ts";
 import { checkBigQuerySyntax, formatSyntaxProblems } from "../../runner/bigquery-syntax.ts";
 import type { CompiledGraph } from "../../runner/graph.ts";
@@ -47,6 +47,10 @@ beforeAll(async () => {
   // compiled once; each run below reuses the graph
   first = await runGraph(graph, { db: warehouse, runTests: true });
 }, 240_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 describe("the compiled project", () => {
   it("compiles with no errors, every model described, every column of every table documented", async () => {
@@ -115,7 +119,7 @@ describe("a full build on the fixture warehouse", () => {
     ]);
   });
 
-  it("allocates Anthropic lines by tokens of the same type, Claude Code by key tokens else estimated cost, the rest to unattributed", async () => {
+  it("allocates Anthropic lines by tokens of the same type, the Claude Code workspace by estimated cost, the rest to unattributed", async () => {
     const rows = await query(
       warehouse,
       `SELECT tool, person_id, CAST(SUM(amount_usd) AS VARCHAR) AS usd FROM ${DATASET}.fct_cost_daily
@@ -130,9 +134,10 @@ describe("a full build on the fixture warehouse", () => {
       { tool: "claude_api", person_id: "carol@example.com", usd: "0.783333333" },
       // Console usage (NULL key) 1/4 of $1 + the haiku line nobody used
       { tool: "claude_api", person_id: "unattributed", usd: "0.320000000" },
-      // opus $3 on alice's per-user key; sonnet $0.50 by the day's estimated cost 200/100/40 (ci-key is carol's)
-      { tool: "claude_code", person_id: "alice@example.com", usd: "3.294117647" },
-      { tool: "claude_code", person_id: "bob@example.com", usd: "0.147058824" },
+      // opus $3 by the opus estimates 200/100, although alice's per-user key carries tokens (estimated_cost comes
+      // first in the Claude Code workspace); sonnet $0.50, which nobody estimated, by the day's 200/100/40 (ci-key is carol's)
+      { tool: "claude_code", person_id: "alice@example.com", usd: "2.294117647" },
+      { tool: "claude_code", person_id: "bob@example.com", usd: "1.147058824" },
       { tool: "claude_code", person_id: "carol@example.com", usd: "0.058823529" },
     ]);
   });

@@ -1,5 +1,6 @@
 // End to end on the simulated organization: simulator -> loaders -> raw DuckDB -> every model and assertion,
 // then the money in the marts is compared with the simulator's ground truth.
+import { rmSync } from "node:fs";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileForDataset, runGraph, type CompiledGraph, type RunResult } from "../../runner/index.ts";
@@ -10,9 +11,13 @@ import { loadSimulatedWarehouse, type SimulatedWarehouse } from "../helpers/pipe
 const DATASET = "ai_usage_dev";
 const MARTS = ["dim_users", "dim_teams", "dim_api_keys", "dim_models", "fct_usage_daily", "fct_cost_daily", "fct_seats_daily"];
 const VIEWS = ["vw_executive_summary", "vw_monthly_finance", "vw_productivity_metrics", "vw_cost_allocation"];
-// Allocation tolerance: none is needed (every Anthropic line is split by tokens of its own type, which is how
-// the vendor prices it); "to the cent" leaves room only for NUMERIC's 1e-9 USD rounding of each share.
+// Allocation tolerance. Cursor and the Claude API are exact ("to the cent" leaves room only for NUMERIC's 1e-9 USD
+// rounding of each share): Cursor money is the events' chargedCents, API lines are split by tokens of their own
+// type, as the vendor prices them. Claude Code is split by the vendor's estimated_cost share (design.md section
+// 4), and estimated_cost comes in whole cents per model row, so a person-day may be off by a few cents while
+// every day still sums exactly to the vendor's figure (checked above, without tolerance).
 const CENT = 0.005;
+const tolerance = (key: string, claudeCode: number) => (key.includes("|claude_code|") ? claudeCode : CENT);
 
 let loaded: SimulatedWarehouse;
 let truth: GroundTruth;
@@ -37,9 +42,10 @@ function sumBy(lines: GroundTruth["costLines"], key: (l: GroundTruth["costLines"
   return out;
 }
 
-function mismatches(want: Map<string, number>, got: Map<string, number>, tolerance: number): string[] {
+function mismatches(want: Map<string, number>, got: Map<string, number>, tolerance: number | ((key: string) => number)): string[] {
   const keys = new Set([...want.keys(), ...got.keys()]);
-  return [...keys].filter((k) => Math.abs((want.get(k) ?? 0) - (got.get(k) ?? 0)) >= tolerance).map((k) => `${k}: truth ${want.get(k)} warehouse ${got.get(k)}`);
+  const limit = typeof tolerance === "number" ? () => tolerance : tolerance;
+  return [...keys].filter((k) => Math.abs((want.get(k) ?? 0) - (got.get(k) ?? 0)) >= limit(k)).map((k) => `${k}: truth ${want.get(k)} warehouse ${got.get(k)}`);
 }
 
 async function costBy(groupBy: string): Promise<Map<string, number>> {
@@ -60,6 +66,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await loaded?.sim.close().catch(() => undefined);
+  if (loaded) rmSync(loaded.dir, { recursive: true, force: true });
 });
 
 describe("models on the simulated organization", () => {
@@ -82,17 +89,24 @@ describe("models on the simulated organization", () => {
     expect(want.size).toBeGreaterThan(20);
   });
 
-  it("gives every person the ground-truth cost per day and tool, to the cent", async () => {
+  it("gives every person the ground-truth cost per day and tool: to the cent, Claude Code within its estimate's rounding", async () => {
     const want = sumBy(truth.costLines, (l) => `${l.day}|${l.tool}|${l.email ?? "unattributed"}`);
     const got = await costBy("CAST(cost_date AS VARCHAR) || '|' || tool || '|' || person_id");
-    expect(mismatches(want, got, CENT)).toEqual([]);
+    expect(mismatches(want, got, (k) => tolerance(k, 0.03))).toEqual([]);
+    // The tolerance is not slack for Claude Code as a whole: over the period each person is within a few cents.
+    const period = (m: Map<string, number>) => {
+      const out = new Map<string, number>();
+      for (const [k, v] of m) if (k.includes("|claude_code|")) out.set(k.split("|")[2]!, (out.get(k.split("|")[2]!) ?? 0) + v);
+      return out;
+    };
+    expect(mismatches(period(want), period(got), 0.1)).toEqual([]);
     expect(got.size).toBe(want.size);
   });
 
   it("gives every team the ground-truth cost per day and tool (team at the time of use), to the cent", async () => {
     const want = sumBy(truth.costLines, (l) => `${l.day}|${l.tool}|${teamOn(l.email, l.day)}`);
     const got = await costBy("CAST(cost_date AS VARCHAR) || '|' || tool || '|' || team");
-    expect(mismatches(want, got, CENT)).toEqual([]);
+    expect(mismatches(want, got, (k) => tolerance(k, 0.06))).toEqual([]);
   });
 
   it("leaves the marts identical after an incremental re-run", async () => {

@@ -1,7 +1,7 @@
 // The local dashboard on a simulated organization: built from a real DuckDB warehouse by the real models, then
 // opened in real headless Chromium, where filters must change what every panel shows.
 import { execFile, execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -71,6 +71,26 @@ describe("buildReport", () => {
     expect(data.health.streams.every((s) => s.lastStatus === "succeeded" && s.lastSucceededAt !== null)).toBe(true);
     expect(data.health.checks.map((c) => [c.name, c.failingRows])).toContainEqual(["assert_reconcile_anthropic_cost", 0]);
     expect(data.health.checks.every((c) => c.failingRows === 0)).toBe(true);
+  });
+
+  it("reports a failed load run and quarantined records in data health", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "report-health-"));
+    const copy = path.join(dir, "warehouse.duckdb");
+    copyFileSync(warehousePath, copy);
+    const instance = await DuckDBInstance.create(copy);
+    const conn = await instance.connect();
+    await conn.run(`INSERT INTO ${DATASET}_raw.raw_load_runs (run_id, source, stream, mode, started_at, finished_at, status, requests, records, quarantined, bytes, windows, error)
+      VALUES ('29991231T000000Z-ffffff', 'cursor', 'spend', 'daily', now()::TIMESTAMP, now()::TIMESTAMP, 'failed', 3, 0, 0, 0, '[]', 'HTTP 503 from /teams/spend after 3 attempts')`);
+    await conn.run(`INSERT INTO ${DATASET}_raw.raw_quarantine (run_id, fetched_at, source, stream, window_date, reason, lake_uri, record)
+      VALUES ('29991231T000000Z-ffffff', now()::TIMESTAMP, 'anthropic', 'cost_report', DATE '2026-01-01', 'amount: expected a decimal string', 'file:///x', '{}')`);
+    conn.closeSync();
+    instance.closeSync();
+    await buildReport({ warehousePath: copy, dataset: DATASET, outFile: path.join(dir, "index.html") });
+    const report = JSON.parse(readFileSync(path.join(dir, "index.html"), "utf8").match(/id="report-data">(.*?)<\/script>/s)![1]!) as ReportData;
+    const spend = report.health.streams.find((s) => s.source === "cursor" && s.stream === "spend")!;
+    expect(spend).toMatchObject({ lastStatus: "failed", lastError: "HTTP 503 from /teams/spend after 3 attempts", stale: false });
+    expect(spend.lastSucceededAt).not.toBeNull();
+    expect(report.health.quarantine).toEqual([{ source: "anthropic", stream: "cost_report", reason: "amount: expected a decimal string", records: 1 }]);
   });
 
   it("names what is missing: the warehouse file, the views, a bad dataset name", async () => {

@@ -1,0 +1,141 @@
+// npm run bench [-- --quick] [--users N] [--days N] [--only 1,3] [--out path.json]
+// Runs the benchmark scenarios against the simulated organization, prints figure / target / met, writes JSON.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { apiScenario } from "./api.ts";
+import { ingestScenario, memoryScenario } from "./ingest.ts";
+import { formatTable, met, type Figure } from "./metrics.ts";
+import { REPO_ROOT } from "./sim.ts";
+import { modelsScenario, warehouseScenario } from "./warehouse.ts";
+
+const USAGE = "usage: npm run bench -- [--quick] [--users N] [--days N] [--memory-days 30,90,365] [--history-days N] [--time-scale N] [--repeat N] [--only 1,2,3,4,5] [--out file.json] [--keep]";
+
+export interface BenchOptions {
+  seed: number;
+  users: number;
+  days: number;
+  memoryDays: number[];
+  historyDays: number;
+  warehouseUsers: number;
+  lookback: number;
+  timeScale: number;
+  repeat: number;
+  only: Set<number>;
+  out: string;
+  keep: boolean;
+  /** Last simulated day: fixed, so every run serves the same bytes. */
+  endDate: string;
+}
+
+function positive(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} ${value}: expected a whole number ≥ 1\n${USAGE}`);
+  return n;
+}
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: "boolean" },
+      users: { type: "string" },
+      days: { type: "string" },
+      "memory-days": { type: "string" },
+      "history-days": { type: "string" },
+      "warehouse-users": { type: "string" },
+      "time-scale": { type: "string" },
+      repeat: { type: "string" },
+      only: { type: "string" },
+      out: { type: "string" },
+      keep: { type: "boolean" },
+      help: { type: "boolean" },
+    },
+  });
+  if (values.help) throw new Error(USAGE);
+  const quick = values.quick === true;
+  const list = (value: string | undefined, name: string, fallback: number[]) =>
+    value === undefined ? fallback : value.split(",").map((v) => positive(v.trim(), name, 0));
+  const only = new Set(list(values.only, "only", [1, 2, 3, 4, 5]));
+  for (const n of only) if (n > 5) throw new Error(`--only ${n}: scenarios are 1 to 5\n${USAGE}`);
+  return {
+    seed: 42,
+    users: positive(values.users, "users", quick ? 60 : 200),
+    days: positive(values.days, "days", quick ? 30 : 90),
+    memoryDays: list(values["memory-days"], "memory-days", quick ? [7, 30, 90] : [30, 90, 365]),
+    historyDays: positive(values["history-days"], "history-days", quick ? 90 : 365),
+    warehouseUsers: positive(values["warehouse-users"], "warehouse-users", 40),
+    lookback: 3, // workflow_settings.yaml lookback_days, and the daily run's re-load
+    timeScale: positive(values["time-scale"], "time-scale", quick ? 40 : 20),
+    repeat: positive(values.repeat, "repeat", quick ? 1 : 2),
+    only,
+    out: path.resolve(values.out ?? path.join(REPO_ROOT, ".local/bench/result.json")),
+    keep: values.keep === true,
+    endDate: "2026-10-31",
+  };
+}
+
+function machine() {
+  return {
+    nproc: os.availableParallelism(),
+    cpu: os.cpus()[0]?.model ?? "unknown",
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  };
+}
+
+async function main() {
+  const o = parseOptions(process.argv.slice(2));
+  const workDir = mkdtempSync(path.join(os.tmpdir(), "aiua-bench-"));
+  const started = performance.now();
+  const figures: Figure[] = [];
+  const details: Record<string, unknown> = {};
+  const before = machine();
+  const step = async <T extends { figures: Figure[] }>(n: number, label: string, work: () => Promise<T>) => {
+    if (!o.only.has(n)) return;
+    const t0 = performance.now();
+    process.stderr.write(`scenario ${n}: ${label} ...\n`);
+    const result = await work();
+    figures.push(...result.figures);
+    details[label] = result;
+    process.stderr.write(`scenario ${n}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  };
+  try {
+    await step(1, "ingest", () => ingestScenario({ seed: o.seed, users: o.users, days: o.days, endDate: o.endDate, workDir, repeat: o.repeat }));
+    await step(2, "memory", () => memoryScenario({ seed: o.seed, users: o.users, sizes: o.memoryDays, endDate: o.endDate, workDir, limitMb: 400 }));
+    await step(3, "api", () => apiScenario({ seed: o.seed, users: o.users, days: o.days, endDate: o.endDate, timeScale: o.timeScale, workDir }));
+    await step(4, "warehouse", () =>
+      warehouseScenario({ seed: o.seed, users: o.warehouseUsers, historyDays: o.historyDays, lookback: o.lookback, endDate: o.endDate, workDir }),
+    );
+    await step(5, "models", () => modelsScenario({ workDir, endDate: o.endDate }));
+  } finally {
+    if (!o.keep) rmSync(workDir, { recursive: true, force: true });
+  }
+  const totalSeconds = (performance.now() - started) / 1000;
+  const result = {
+    finishedAt: new Date().toISOString(),
+    totalSeconds,
+    options: { ...o, only: [...o.only] },
+    machine: { ...machine(), loadAverageAtStart: before.loadAverage },
+    figures: figures.map((f) => ({ ...f, met: met(f) })),
+    details,
+  };
+  mkdirSync(path.dirname(o.out), { recursive: true });
+  writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`);
+  const missed = figures.filter((f) => met(f) === false);
+  console.log(formatTable(figures));
+  console.log(
+    `\n${figures.filter((f) => f.target).length - missed.length} of ${figures.filter((f) => f.target).length} targets met; ` +
+      `${totalSeconds.toFixed(0)} s on ${result.machine.nproc} cores, load average ${before.loadAverage.join(" ")} at start` +
+      ` (other processes share this machine). JSON: ${path.relative(process.cwd(), o.out) || o.out}`,
+  );
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : String(e));
+  process.exit(1);
+});
