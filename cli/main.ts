@@ -143,7 +143,13 @@ async function main(argv: string[]): Promise<number> {
     }
     const summary = await load(config, { mode: "development", days: 30 }, simulated);
     if (!summary.ok) return 1;
-    return (await buildModels(config)) ? 0 : 1;
+    if (!(await buildModels(config))) return 1;
+    if (config.warehouse.kind === "duckdb") {
+      const { buildReport } = await import("../report/index.ts");
+      const report = await buildReport({ warehousePath: config.warehouse.path, dataset: config.dataset, outFile: ".local/report/index.html" });
+      process.stderr.write(`\nDashboard: ${report.outFile}\n`);
+    }
+    return 0;
   }
 
   const options: LoadOptions = {

@@ -20,6 +20,11 @@ function centsToUsd(expr) {
 }
 
 /** Emails join across vendors only after trim + lowercase. */
+/** A mapping amount typed by people ("2600", "2,600.00", "$40") as NUMERIC USD; NULL when not a number. */
+function usdAmount(path) {
+  return `SAFE_CAST(REGEXP_REPLACE(TRIM(${str(path)}), '[$,]', '') AS NUMERIC)`;
+}
+
 function email(expr) {
   return `NULLIF(LOWER(TRIM(${expr})), '')`;
 }
@@ -77,4 +82,4 @@ function modelFamily(expr) {
   END`;
 }
 
-module.exports = { str, cast, int, num, bool, centsToUsd, email, latestFetch, nullKey, rowKey, lookbackFilter, teamAtDate, modelVendor, modelFamily };
+module.exports = { str, cast, int, num, bool, centsToUsd, usdAmount, email, latestFetch, nullKey, rowKey, lookbackFilter, teamAtDate, modelVendor, modelFamily };

@@ -43,7 +43,9 @@ function gzipWriter(
   finish: (lines: number, bytes: number) => Promise<LakeObject>,
   discard: () => Promise<void>,
 ): NdjsonWriter {
-  const gzip = createGzip();
+  // Level 1: several times faster than the default 6 for ~20 % larger objects; the lake is written far more
+  // often than it is read.
+  const gzip = createGzip({ level: 1 });
   let lines = 0;
   let bytes = 0;
   // Rows are batched into ~64 KiB chunks: one zlib call per row costs more than the compression itself.
@@ -82,6 +84,7 @@ function gzipWriter(
 
 class FileLake implements Lake {
   readonly uri: string;
+  private readonly folders = new Set<string>(); // already created: a backfill opens hundreds of objects
   constructor(private readonly root: string) {
     this.uri = `file://${root}`;
   }
@@ -89,7 +92,11 @@ class FileLake implements Lake {
   openNdjson(key: string): NdjsonWriter {
     const final = path.join(this.root, key);
     const partial = `${final}.partial`; // renamed on close: a crashed run leaves no half object under the real name
-    mkdirSync(path.dirname(final), { recursive: true });
+    const dir = path.dirname(final);
+    if (!this.folders.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.folders.add(dir);
+    }
     return gzipWriter(createWriteStream(partial), async (lines, bytes) => {
       await rename(partial, final);
       return { uri: `file://${final}`, localPath: final, lines, bytes };

@@ -39,6 +39,16 @@ export interface StreamDef {
 /** Window bounds of a whole UTC day. */
 export function dayWindow(day: Day): Pick<FetchedRecord, "windowDate" | "windowStart" | "windowEnd"> {
   const start = `${day}T00:00:00.000Z`;
-  const end = new Date(Date.parse(start) + 86_400_000).toISOString();
-  return { windowDate: day, windowStart: start, windowEnd: end };
+  return { windowDate: day, windowStart: start, windowEnd: nextDayStart(day) };
+}
+
+let lastDay = "";
+let lastEnd = "";
+/** Called once per record: remembers the last day's answer instead of parsing dates again. */
+function nextDayStart(day: Day): string {
+  if (day !== lastDay) {
+    lastEnd = new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString();
+    lastDay = day;
+  }
+  return lastEnd;
 }

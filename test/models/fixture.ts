@@ -120,11 +120,11 @@ export const RAW_ROWS: Record<string, Row[]> = {
     { run: RUN2, day: DAY2, record: { api_key_id: "apikey_3", owner_email: "carol@example.com", note: "shared key" } },
   ],
   raw_mapping_budgets: [
-    { run: RUN2, day: DAY2, record: { month: "2026-11", cost_center: "CC-100", team: "Platform", tool: "cursor", budget_usd: "100" } },
+    { run: RUN2, day: DAY2, record: { month: "2026-11", cost_center: "CC-100", team: "Platform", tool: "cursor", budget_usd: "1,100" } },
     { run: RUN2, day: DAY2, record: { month: "2026-11", cost_center: "CC-200", team: "", tool: "all", budget_usd: "50.5" } },
   ],
   raw_mapping_seats: [
-    { run: RUN2, day: DAY2, record: { tool: "cursor", plan: "business", monthly_price_usd: "40", effective_from: "" } },
+    { run: RUN2, day: DAY2, record: { tool: "cursor", plan: "business", monthly_price_usd: "$40.00" /* as typed in a CSV */, effective_from: "" } },
   ],
 };
 

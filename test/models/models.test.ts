@@ -207,7 +207,7 @@ describe("a full build on the fixture warehouse", () => {
        FROM ${DATASET}.vw_monthly_finance WHERE cost_center = 'CC-100' AND team = 'Platform' AND tool = 'cursor'`,
     );
     // alice's day-1 cursor cost and bob's two days: 0.3186232 + 1.333333333 + 0.1 + 2 x 1.333333333
-    expect(platform).toEqual({ spend: "4.418623199", budget: "100.000000000", variance: "95.581376801" });
+    expect(platform).toEqual({ spend: "4.418623199", budget: "1100.000000000", variance: "1095.581376801" });
     const exec = await query(warehouse, `SELECT tool, active_users FROM ${DATASET}.vw_executive_summary ORDER BY tool`);
     expect(exec).toEqual([
       // BIGINT comes back as text
