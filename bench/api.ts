@@ -17,7 +17,9 @@ export interface ApiOptions {
 }
 
 export interface ApiResult {
+  /** Fetch phase: first request to last response. */
   wallMs: number;
+  runMs: number;
   floorMs: number;
   floorFamily: string;
   made: Record<string, number>;
@@ -42,7 +44,9 @@ export async function apiScenario(o: ApiOptions): Promise<ApiResult> {
   const minimum = minimumRequests(o.days, counters.served);
   const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
   const { floorMs, family } = limitFloorMs(counters.requestStats.byRoute, o.timeScale);
-  const wallMs = run.ms;
+  // The limits govern the fetching: from the first request to the last response. Opening the warehouse before
+  // and landing the tail after are reported with it, not held against the floor.
+  const wallMs = run.fetchSpanMs!;
   const scenario = `3 api ${o.users}u×${o.days}d, time ×${o.timeScale}`;
   const figures: Figure[] = [
     { scenario, name: `requests made / minimum (${total(made)} / ${total(minimum)})`, value: total(made) / total(minimum), unit: "×", target: { op: "<=", limit: 1.05 } },
@@ -50,7 +54,8 @@ export async function apiScenario(o: ApiOptions): Promise<ApiResult> {
       .filter((g) => (made[g] ?? 0) > minimum[g]!)
       .map((g): Figure => ({ scenario, name: `  ${g}: made / minimum (${made[g]} / ${minimum[g]})`, value: made[g]! / minimum[g]!, unit: "×" })),
     { scenario, name: "429 responses", value: counters.requestStats.byStatus["429"] ?? 0, unit: "", target: { op: "<=", limit: 0 } },
-    { scenario, name: `wall time / limit floor (${(wallMs / 1000).toFixed(1)} s / ${(floorMs / 1000).toFixed(1)} s, ${family})`, value: wallMs / floorMs, unit: "×", target: { op: "<=", limit: 1.1 } },
+    { scenario, name: `fetch wall time / limit floor (${(wallMs / 1000).toFixed(1)} s / ${(floorMs / 1000).toFixed(1)} s, ${family})`, value: wallMs / floorMs, unit: "×", target: { op: "<=", limit: 1.1 } },
+    { scenario, name: "whole run incl. warehouse open and landing", value: run.ms / 1000, unit: "s" },
   ];
-  return { wallMs, floorMs, floorFamily: family, made, minimum, byStatus: counters.requestStats.byStatus, figures };
+  return { wallMs, runMs: run.ms, floorMs, floorFamily: family, made, minimum, byStatus: counters.requestStats.byStatus, figures };
 }

@@ -31,6 +31,7 @@ export interface StreamThroughput {
 
 export interface IngestResult {
   pipelineMs: number[];
+  lakeOnlyMs: number[];
   baselineMs: number[];
   requests: number;
   records: number;
@@ -65,6 +66,7 @@ async function withSimulator<T>(spec: SimSpec, work: (sim: Awaited<ReturnType<ty
 export async function ingestScenario(o: IngestOptions): Promise<IngestResult> {
   const spec: SimSpec = { seed: o.seed, users: o.users, days: o.days, endDate: o.endDate, timeScale: false };
   const pipelineMs: number[] = [];
+  const lakeOnlyMs: number[] = [];
   const baselineMs: number[] = [];
   let best: Awaited<ReturnType<typeof runChild>> | undefined;
   let baselineBytes = 0;
@@ -77,6 +79,11 @@ export async function ingestScenario(o: IngestOptions): Promise<IngestResult> {
     if (!run.summary?.ok) throw new Error(`ingest: the load failed: ${JSON.stringify(run.summary?.streams.filter((s) => s.status === "failed"))}`);
     pipelineMs.push(run.ms);
     if (!best || run.ms <= best.ms) best = run;
+    // Diagnostic: the same load without the in-process DuckDB append (the Cloud Run shape, see memoryScenario).
+    const lakeOnly = await withSimulator(spec, (sim) =>
+      runChild({ kind: "pipeline", env: sim.env, dir: path.join(dir, "lake-only"), days: o.days, endDate: o.endDate, timeScale: UNLIMITED, lakeOnly: true }),
+    );
+    lakeOnlyMs.push(lakeOnly.ms);
     const base = await withSimulator(spec, (sim) => runChild({ kind: "baseline", dir: path.join(dir, "baseline"), requestsFrom: requests, origin: sim.url }));
     baselineMs.push(base.ms);
     baselineBytes = base.baseline!.bytes;
@@ -93,12 +100,14 @@ export async function ingestScenario(o: IngestOptions): Promise<IngestResult> {
     { scenario, name: "pipeline wall time", value: pipeline / 1000, unit: "s" },
     { scenario, name: "raw baseline wall time", value: baseline / 1000, unit: "s" },
     { scenario, name: "pipeline / baseline", value: pipeline / baseline, unit: "×", target: { op: "<=", limit: 1.5 } },
+    { scenario, name: "  without the DuckDB load (Cloud Run shape) / baseline", value: Math.min(...lakeOnlyMs) / baseline, unit: "×" },
     { scenario, name: "records/s (all streams)", value: records / (pipeline / 1000), unit: "rec/s" },
     { scenario, name: "MB/s fetched (all streams)", value: bytes / MB / (pipeline / 1000), unit: "MB/s" },
     { scenario, name: "peak RSS (loader + DuckDB warehouse)", value: best!.peakRssBytes / MB, unit: "MB" },
   ];
   return {
     pipelineMs,
+    lakeOnlyMs,
     baselineMs,
     requests: summary.streams.reduce((n, s) => n + s.requests, 0),
     records,
@@ -130,11 +139,23 @@ export async function memoryScenario(o: { seed: number; users: number; sizes: nu
     runs.push({ days, peakRssBytes: run.peakRssBytes, records: run.summary.streams.reduce((n, s) => n + s.records, 0), ms: run.ms });
   }
   const scenario = `2 memory ${o.users}u, lake only`;
-  const peaks = runs.map((r) => r.peakRssBytes);
-  const largest = runs[runs.length - 1]!;
   const figures: Figure[] = runs.map((r) => ({ scenario, name: `peak RSS, ${r.days} days (${r.records} records)`, value: r.peakRssBytes / MB, unit: "MB" }));
+  const [previous, largest] = [runs[runs.length - 2], runs[runs.length - 1]!];
   figures.push({ scenario, name: `peak RSS at ${largest.days} days`, value: largest.peakRssBytes / MB, unit: "MB", target: { op: "<=", limit: o.limitMb } });
-  // Flat: the largest backfill needs at most 25 % more than the smallest, for many times the records.
-  figures.push({ scenario, name: `peak RSS ${largest.days} d / ${runs[0]!.days} d`, value: Math.max(...peaks) / Math.min(...peaks), unit: "×", target: { op: "<=", limit: 1.25 } });
+  if (previous) figures.push(flatness(scenario, previous, largest));
   return { runs, figures };
+}
+
+/**
+ * Flat: past the longest fetch window (31 days) every stream works at full chunk size, so more days may cost a
+ * little (longer run, more GC history) but not in proportion: at most 15 % more memory for the larger backfill.
+ */
+export function flatness(scenario: string, smaller: { days: number; peakRssBytes: number }, larger: { days: number; peakRssBytes: number }): Figure {
+  return {
+    scenario,
+    name: `peak RSS ${larger.days} d / ${smaller.days} d (${(larger.days / smaller.days).toFixed(1)}× the days)`,
+    value: larger.peakRssBytes / smaller.peakRssBytes,
+    unit: "×",
+    target: { op: "<=", limit: 1.15 },
+  };
 }

@@ -22,6 +22,8 @@ export interface BaselineResult {
 
 export interface ChildResult {
   summary?: RunSummary;
+  /** From the first request sent to the last response body received. */
+  fetchSpanMs?: number;
   baseline?: BaselineResult;
   ms: number;
   /** Peak resident set of this process, bytes. */
@@ -35,16 +37,25 @@ interface RecordedRequest {
   body?: string;
 }
 
-/** Remembers every request the loaders send through fetch (ky calls the global one). */
-function recordFetch(into: RecordedRequest[]): void {
+/**
+ * Watches the requests the loaders send through fetch (ky calls the global one): when the first started and the
+ * last body arrived, and, with `into`, every request for the baseline to replay.
+ */
+function watchFetch(span: { first?: number; last?: number }, into?: RecordedRequest[]): void {
   const original = globalThis.fetch;
   globalThis.fetch = async (input, init) => {
+    span.first ??= performance.now();
     const request = new Request(input, init);
-    const body = request.method === "GET" ? undefined : await request.clone().text();
-    const headers: [string, string][] = [];
-    request.headers.forEach((value, name) => headers.push([name, value]));
-    into.push({ method: request.method, url: request.url, headers, ...(body === undefined ? {} : { body }) });
-    return original(request);
+    if (into) {
+      const body = request.method === "GET" ? undefined : await request.clone().text();
+      const headers: [string, string][] = [];
+      request.headers.forEach((value, name) => headers.push([name, value]));
+      into.push({ method: request.method, url: request.url, headers, ...(body === undefined ? {} : { body }) });
+    }
+    const response = await original(request);
+    const body = await response.arrayBuffer(); // read here so `last` is when the body arrived
+    span.last = performance.now();
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
 }
 
@@ -80,10 +91,11 @@ async function replay(requests: RecordedRequest[], origin: string, dir: string):
 async function main() {
   const job = JSON.parse(process.argv[2] ?? "") as ChildJob;
   const t0 = performance.now();
+  const span: { first?: number; last?: number } = {};
   let result: Omit<ChildResult, "ms" | "peakRssBytes">;
   if (job.kind === "pipeline") {
     const recorded: RecordedRequest[] = [];
-    if (job.recordTo) recordFetch(recorded);
+    watchFetch(span, job.recordTo ? recorded : undefined);
     const config = simConfig(job.env, job.dir, job.timeScale);
     // lakeOnly: the Cloud Run shape. There the warehouse step is a BigQuery load job that reads the lake
     // server-side and costs the process nothing; here the embedded DuckDB would run inside it.
@@ -91,7 +103,7 @@ async function main() {
     const options = { mode: job.mode ?? "development", days: job.days, end: job.endDate, lookback: job.lookback ?? 0 } as const;
     const summary = await runLoad(config, options, { now: () => morningAfter(job.endDate), ...(warehouse ? { warehouse } : {}) });
     if (job.recordTo) await writeFile(job.recordTo, JSON.stringify(recorded));
-    result = { summary };
+    result = { summary, fetchSpanMs: Math.round((span.last ?? 0) - (span.first ?? 0)) };
   } else {
     const requests = JSON.parse(await readFile(job.requestsFrom, "utf8")) as RecordedRequest[];
     result = { baseline: await replay(requests, job.origin, job.dir) };

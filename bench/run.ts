@@ -64,7 +64,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     seed: 42,
     users: positive(values.users, "users", quick ? 60 : 200),
     days: positive(values.days, "days", quick ? 30 : 90),
-    memoryDays: list(values["memory-days"], "memory-days", quick ? [7, 30, 90] : [30, 90, 365]),
+    memoryDays: list(values["memory-days"], "memory-days", quick ? [14, 45, 90] : [30, 90, 365]),
     historyDays: positive(values["history-days"], "history-days", quick ? 90 : 365),
     warehouseUsers: positive(values["warehouse-users"], "warehouse-users", 40),
     lookback: 3, // workflow_settings.yaml lookback_days, and the daily run's re-load

@@ -1,3 +1,4 @@
+/* global URL, console */
 // Keeps package-lock.json installable with `npm ci` everywhere: npm only records the optional per-platform
 // DuckDB bindings it could resolve, and a registry mirror with only linux-x64 builds leaves the others out, which
 // makes `npm ci` stop with "Missing: @duckdb/node-bindings-… from lock file". This adds the missing entries

@@ -1,5 +1,5 @@
 // Google Sheets API v4 (reference §3): values.get and values.batchGet over the mapping tabs.
-import { TEAMS_BY_NAME, type Company } from "./company.ts";
+import { TEAMS_BY_NAME, type Company, type Team } from "./company.ts";
 import { rng } from "./rng.ts";
 import { HttpError, type Ctx, type Route } from "./http.ts";
 
@@ -36,11 +36,18 @@ export function tabGrid(c: Company, tab: Tab): string[][] {
     case "budgets": {
       const rows = [["month", "cost_center", "team", "tool", "budget_usd"]];
       const months = [...new Set(c.days.map((d) => d.slice(0, 7)))];
+      // Budgets a finance team would set: per head and tool, near the spend (some cost centers go over).
+      const headcount = (match: (t: Pick<Team, "name" | "costCenter">) => boolean) =>
+        c.people.filter((p) => p.inMapping && match(TEAMS_BY_NAME.get(p.teams.at(-1)!.team)!)).length;
       for (const month of months) {
         const r = rng(c.options.seed, "budget", month);
         const centers = [...new Set(c.teams.map((t) => t.costCenter))];
-        for (const cc of centers) for (const tool of ["cursor", "claude_code", "claude_api"]) rows.push([month, cc, "", tool, money(r.int(5, 120) * 100)]);
-        rows.push([month, c.teams[0]!.costCenter, c.teams[0]!.name, "all", money(r.int(20, 60) * 250)]);
+        for (const cc of centers) {
+          const heads = Math.max(1, headcount((t) => t.costCenter === cc));
+          for (const tool of ["cursor", "claude_code", "claude_api"]) rows.push([month, cc, "", tool, money(heads * r.int(6, 14) * 5)]);
+        }
+        const first = c.teams[0]!;
+        rows.push([month, first.costCenter, first.name, "all", money(Math.max(1, headcount((t) => t.name === first.name)) * r.int(20, 40) * 5)]);
       }
       return rows;
     }

@@ -18,8 +18,6 @@ const quoteLiteral = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 export class DuckDbWarehouse implements RawWarehouse {
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly pending = new Map<string, string[]>();
-  private readonly pendingDone = new Map<string, Promise<void>>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -47,40 +45,23 @@ export class DuckDbWarehouse implements RawWarehouse {
     return this.serial(() => this.connection.run(`CREATE TABLE IF NOT EXISTS ${quoteIdent(this.schema)}.${quoteIdent(table)} (${columnDefs})`).then(() => undefined));
   }
 
-  /**
-   * Appends that wait for the connection join the table's pending batch: one INSERT reads all their files, far
-   * cheaper than one INSERT each when a backfill lands hundreds of small objects.
-   */
   append(table: string, columns: Columns, objects: LakeObject[]): Promise<void> {
     const files = objects.map((o) => {
       if (!o.localPath) throw new Error(`DuckDB can only load lake objects from a file:// lake, not ${o.uri}`);
       return o.localPath;
     });
     if (files.length === 0) return Promise.resolve();
-    const waiting = this.pending.get(table);
-    if (waiting) {
-      waiting.push(...files);
-      return this.pendingDone.get(table)!;
-    }
-    const batch = [...files];
-    this.pending.set(table, batch);
     const target = `${quoteIdent(this.schema)}.${quoteIdent(table)}`;
     const readColumns = `{${columns.map(([name, type]) => `${quoteLiteral(name)}: ${quoteLiteral(DUCKDB_TYPE[type]!)}`).join(", ")}}`;
     const names = columns.map(([name]) => quoteIdent(name)).join(", ");
-    const done = this.ensureTable(table, columns)
-      .then(() =>
-        this.serial(() => {
-          this.pending.delete(table); // later appends start a new batch
-          this.pendingDone.delete(table);
-          return this.connection.run(
-            `INSERT INTO ${target} (${names}) SELECT ${names} FROM read_json([${batch.map(quoteLiteral).join(", ")}], ` +
-              `format = 'newline_delimited', columns = ${readColumns})`,
-          );
-        }),
-      )
-      .then(() => undefined);
-    this.pendingDone.set(table, done);
-    return done;
+    return this.ensureTable(table, columns).then(() =>
+      this.serial(() =>
+        this.connection.run(
+        `INSERT INTO ${target} (${names}) SELECT ${names} FROM read_json([${files.map(quoteLiteral).join(", ")}], ` +
+          `format = 'newline_delimited', columns = ${readColumns})`,
+        ),
+      ),
+    ).then(() => undefined);
   }
 
   async close(): Promise<void> {
