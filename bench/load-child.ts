@@ -28,6 +28,8 @@ export interface ChildResult {
   ms: number;
   /** Peak resident set of this process, bytes. */
   peakRssBytes: number;
+  /** CPU time of this process (user + system, all threads), ms. */
+  cpuMs: number;
 }
 
 interface RecordedRequest {
@@ -92,7 +94,7 @@ async function main() {
   const job = JSON.parse(process.argv[2] ?? "") as ChildJob;
   const t0 = performance.now();
   const span: { first?: number; last?: number } = {};
-  let result: Omit<ChildResult, "ms" | "peakRssBytes">;
+  let result: Omit<ChildResult, "ms" | "peakRssBytes" | "cpuMs">;
   if (job.kind === "pipeline") {
     const recorded: RecordedRequest[] = [];
     watchFetch(span, job.recordTo ? recorded : undefined);
@@ -109,8 +111,10 @@ async function main() {
     result = { baseline: await replay(requests, job.origin, job.dir) };
   }
   const ms = Math.round(performance.now() - t0);
-  const peakRssBytes = process.resourceUsage().maxRSS * 1024; // maxRSS is in KiB
-  process.stdout.write(`${JSON.stringify({ ...result, ms, peakRssBytes })}\n`);
+  const usage = process.resourceUsage();
+  const peakRssBytes = usage.maxRSS * 1024; // maxRSS is in KiB
+  const cpuMs = Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000);
+  process.stdout.write(`${JSON.stringify({ ...result, ms, peakRssBytes, cpuMs })}\n`);
 }
 
 main().catch((e: unknown) => {

@@ -43,8 +43,8 @@ function gzipWriter(
   finish: (lines: number, bytes: number) => Promise<LakeObject>,
   discard: () => Promise<void>,
 ): NdjsonWriter {
-  // Level 1: several times faster than the default 6 for ~20 % larger objects; the lake is written far more
-  // often than it is read.
+  // Level 1: half the CPU of the default level 6 for ~20 % larger objects (measured on usage events); the lake
+  // is written on every run and read rarely.
   const gzip = createGzip({ level: 1 });
   let lines = 0;
   let bytes = 0;
