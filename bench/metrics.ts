@@ -49,7 +49,9 @@ export function minimumRequests(days: number, served: Record<string, number>): R
   return {
     "cursor.members": 1,
     "cursor.daily_usage": Math.max(cursorChunks, pages(n("cursor.daily_usage"), CONTRACT.cursorDailyUsageUsersPerPage * CONTRACT.cursorRangeDays)),
-    "cursor.usage_events": Math.max(cursorChunks, pages(n("cursor.usage_events"), CONTRACT.cursorEventsPageSize)),
+    // One UTC day a request (design.md §2: windows [D 00:00, D 23:59:59.999] keep days non-overlapping and let a
+    // late-data re-load replace exactly its days), at least one page a day.
+    "cursor.usage_events": Math.max(days, pages(n("cursor.usage_events"), CONTRACT.cursorEventsPageSize)),
     "cursor.spend": Math.max(1, pages(n("cursor.spend"), CONTRACT.cursorSpendPageSize)),
     "anthropic.usage_messages": bucketPages,
     "anthropic.cost_report": bucketPages,

@@ -54,6 +54,7 @@ export function rowsToRecords(values: unknown[][]): Record<string, string>[] {
 }
 
 const ValueRange = z.looseObject({ values: z.array(z.array(z.unknown())).optional() });
+const BatchGet = z.looseObject({ valueRanges: z.array(ValueRange) });
 
 export function mappingStreams(options: MappingOptions): StreamDef[] {
   const readTab = options.kind === "sheets" ? sheetsReader(options) : csvReader(options.dir);
@@ -72,6 +73,7 @@ export function mappingStreams(options: MappingOptions): StreamDef[] {
 
 type TabReader = (tab: string, stats: Parameters<StreamDef["fetch"]>[0]["stats"]) => Promise<unknown[][]>;
 
+/** All tabs in one values:batchGet (one read request against the quota), shared by the four streams of a run. */
 function sheetsReader(options: Extract<MappingOptions, { kind: "sheets" }>): TabReader {
   const auth = options.accessToken ? undefined : new GoogleAuth({ scopes: ["https://www.googleapis.com/auth/spreadsheets.readonly"] });
   const http = new HttpClient({
@@ -82,16 +84,18 @@ function sheetsReader(options: Extract<MappingOptions, { kind: "sheets" }>): Tab
     headers: async () => ({ authorization: `Bearer ${options.accessToken ?? (await auth!.getAccessToken())}` }),
   });
   const pacer = new Pacer({ perMinute: 60 }, options.timeScale); // read quota per user per project
-  return async (tab, stats) => {
-    const range = encodeURIComponent(`'${tab.replace(/'/g, "''")}'`);
-    const body = await http.get(`v4/spreadsheets/${encodeURIComponent(options.spreadsheetId)}/values/${range}`, {
-      pacer,
-      stats,
-      // Numbers as numbers (not "2,600.00" in the sheet owner's locale); dates as the text shown.
-      searchParams: new URLSearchParams({ majorDimension: "ROWS", valueRenderOption: "UNFORMATTED_VALUE", dateTimeRenderOption: "FORMATTED_STRING" }),
-    });
-    // A fully empty tab comes back without a values key.
-    return ValueRange.parse(body).values ?? [];
+  const tabs = Object.keys(TABS);
+  let batch: Promise<Map<string, unknown[][]>> | undefined;
+  return (tab, stats) => {
+    batch ??= (async () => {
+      const searchParams = new URLSearchParams({ majorDimension: "ROWS", valueRenderOption: "UNFORMATTED_VALUE", dateTimeRenderOption: "FORMATTED_STRING" });
+      // Quoted tab names; numbers as numbers (not "2,600.00" in the owner's locale), dates as the text shown.
+      for (const t of tabs) searchParams.append("ranges", `'${t.replace(/'/g, "''")}'`);
+      const body = BatchGet.parse(await http.get(`v4/spreadsheets/${encodeURIComponent(options.spreadsheetId)}/values:batchGet`, { pacer, stats, searchParams }));
+      // valueRanges come in the order of the ranges; a fully empty tab has no values key.
+      return new Map(tabs.map((t, i) => [t, body.valueRanges[i]?.values ?? []]));
+    })();
+    return batch.then((values) => values.get(tab) ?? []);
   };
 }
 

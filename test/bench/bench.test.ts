@@ -20,7 +20,8 @@ const served = {
 describe("minimum requests", () => {
   it("takes the larger of one request per range chunk (or day) and the pages the records need", () => {
     const min = minimumRequests(90, served);
-    expect(min["cursor.usage_events"]).toBe(55); // 54721 events / 1000 a page > 3 chunks of 30 days
+    expect(min["cursor.usage_events"]).toBe(90); // one UTC day a request (design.md §2) > 54721 events / 1000 a page
+    expect(minimumRequests(30, { ...served, "cursor.usage_events": 54721 })["cursor.usage_events"]).toBe(55); // pages > days
     expect(min["cursor.daily_usage"]).toBe(3); // 3 chunks; 15372 rows fit 1000 users × 30 days a page
     expect(min["cursor.spend"]).toBe(2); // 172 / 100
     expect(min["anthropic.usage_messages"]).toBe(3); // 90 buckets / 31 a page

@@ -184,16 +184,33 @@ describe("mapping", () => {
     expect(rowsToRecords([[" Email ", "Team"], [], ["", ""], ["c@x.com", "Data"]])).toEqual([{ email: "c@x.com", team: "Data" }]);
   });
 
-  it("reads each tab over the Sheets API with a Bearer token; an empty tab has no values key", async () => {
+  it("reads all tabs in one values:batchGet with a Bearer token, numbers unformatted; an empty tab has no values key", async () => {
+    const range = (tab: string, values?: unknown[][]) => ({ range: `${tab}!A1:Z1000`, majorDimension: "ROWS", ...(values ? { values } : {}) });
     server = await startFixtureServer({
-      "GET /v4/spreadsheets/sheet_ID_123456/values/'people'": () => ({ body: { range: "people!A1:Z1000", majorDimension: "ROWS", values: [["email", "name", "team"], ["A@x.com ", "Alice"]] } }),
-      "GET /v4/spreadsheets/sheet_ID_123456/values/'budgets'": () => ({ body: { range: "budgets!A1:Z1000", majorDimension: "ROWS" } }),
+      "GET /v4/spreadsheets/sheet_ID_123456/values:batchGet": () => ({
+        body: {
+          spreadsheetId: "sheet_ID_123456",
+          valueRanges: [
+            range("people", [["email", "name", "team"], ["A@x.com ", "Alice"]]),
+            range("api_key_owners", [["api_key_id", "owner_email"]]),
+            range("budgets"),
+            range("seats", [["tool", "monthly_price_usd"], ["cursor", 40]]),
+          ],
+        },
+      }),
     });
     const defs = mappingStreams({ kind: "sheets", spreadsheetId: "sheet_ID_123456", baseUrl: server.url, accessToken: "ya29.test-token", log: silentLogger, timeScale: 1000 });
     const people = await collect(stream(defs, "people"), "2026-11-22");
-    expect(server.requests[0]!.headers.authorization).toBe("Bearer ya29.test-token");
+    const seats = await collect(stream(defs, "seats"), "2026-11-22");
+    const budgets = await collect(stream(defs, "budgets"), "2026-11-22");
+    expect(server.requests).toHaveLength(1);
+    const [req] = server.requests;
+    expect(req!.headers.authorization).toBe("Bearer ya29.test-token");
+    expect(req!.query.getAll("ranges")).toEqual(["'people'", "'api_key_owners'", "'budgets'", "'seats'"]);
+    expect(req!.query.get("valueRenderOption")).toBe("UNFORMATTED_VALUE");
     expect(people.records.map((r) => r.record)).toEqual([{ email: "A@x.com", name: "Alice", team: "" }]);
-    expect((await collect(stream(defs, "budgets"), "2026-11-22")).records).toEqual([]);
+    expect(seats.records.map((r) => r.record)).toEqual([{ tool: "cursor", monthly_price_usd: "40" }]);
+    expect(budgets.records).toEqual([]);
   });
 
   it("reads CSV tabs from MAPPING_URI and says which file is missing", async () => {
