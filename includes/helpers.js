@@ -44,11 +44,28 @@ function rowKey(exprs) {
   return `CONCAT(${exprs.map((e) => `COALESCE(CAST(${e} AS STRING), '(null)')`).join(", '|', ")})`;
 }
 
-/** Incremental filter: the latest date already built minus the lookback window. */
-function lookbackFilter(dateColumn, self, lookbackDays) {
-  return `${dateColumn} >= DATE_SUB(
-    COALESCE((SELECT MAX(${dateColumn}) FROM ${self}), DATE '1900-01-01'),
-    INTERVAL ${lookbackDays} DAY)`;
+// Streams whose windows are usage days (snapshot streams are windowed by the run's day).
+const USAGE_STREAMS = ["daily_usage", "usage_events", "usage_messages", "cost_report", "claude_code"];
+
+/**
+ * incrementalPreOps of an incremental fact: declares lookback_start, the first day it rebuilds (latest day
+ * already built minus the lookback), as a script constant so filters on it prune partitions (BigQuery) and row
+ * groups (DuckDB) instead of joining a MAX() over the whole table. The latest built day is searched only in the
+ * week before the latest usage day loaded (raw_load_runs, a few rows per run): when the fact has nothing there
+ * (first build, or builds missed for over a week) lookback_start falls back to 1900-01-01, a whole rebuild.
+ */
+function declareLookbackStart(dateColumn, self, loadRuns, lookbackDays) {
+  return `DECLARE last_loaded_day DATE DEFAULT (
+  SELECT MAX(SAFE_CAST(JSON_VALUE(loaded_day, '$') AS DATE))
+  FROM ${loadRuns} AS r
+  CROSS JOIN UNNEST(JSON_QUERY_ARRAY(r.windows)) AS loaded_day
+  WHERE r.status = 'succeeded' AND r.stream IN (${USAGE_STREAMS.map((s) => `'${s}'`).join(", ")})
+);
+DECLARE lookback_start DATE DEFAULT COALESCE(
+  DATE_SUB(
+    (SELECT MAX(${dateColumn}) FROM ${self} WHERE ${dateColumn} >= DATE_SUB(last_loaded_day, INTERVAL 7 DAY)),
+    INTERVAL ${lookbackDays} DAY),
+  DATE '1900-01-01')`;
 }
 
 /** The person's team on the day of use: a dim_users interval contains the date (valid_to exclusive). */
@@ -82,4 +99,4 @@ function modelFamily(expr) {
   END`;
 }
 
-module.exports = { str, cast, int, num, bool, centsToUsd, usdAmount, email, latestFetch, nullKey, rowKey, lookbackFilter, teamAtDate, modelVendor, modelFamily };
+module.exports = { str, cast, int, num, bool, centsToUsd, usdAmount, email, latestFetch, nullKey, rowKey, declareLookbackStart, teamAtDate, modelVendor, modelFamily };

@@ -200,25 +200,32 @@ async function loadStream(def: StreamDef, ctx: StreamContext): Promise<StreamRes
     finishedAt: "",
   };
   const windows = def.window.kind === "snapshot" ? [{ start: ctx.runDate, end: ctx.runDate }] : chunkRange(ctx.range, def.window.maxDays);
-  // The next window's first page is requested while this one is written, and a window's warehouse append runs
-  // while the next is fetched (the warehouse queues appends in order): the vendor's and our work overlap.
-  const appends: Promise<void>[] = [];
+  // The next window's first page is requested while this one is written: the vendor's and our work overlap.
   const open = (window: DayRange) => readAhead(def.fetch({ window, stats }));
   let upcoming = windows[0] ? open(windows[0]) : undefined;
+  const landed: WindowObjects = { raw: [], quarantine: [] };
   let failure: unknown;
   try {
     for (const [i, window] of windows.entries()) {
       const pages = upcoming!;
       upcoming = windows[i + 1] ? open(windows[i + 1]!) : undefined;
-      appends.push((await loadWindow(def, window, pages, stats, result, ctx)).landed);
+      const objects = await loadWindow(def, window, pages, stats, result, ctx);
+      landed.raw.push(...objects.raw);
+      landed.quarantine.push(...objects.quarantine);
       result.windows.push(...(def.window.kind === "snapshot" ? [ctx.runDate] : daysOf(window)));
     }
   } catch (error) {
     failure = error;
     upcoming?.stop();
   }
-  const appended = await Promise.allSettled(appends);
-  failure ??= appended.find((a): a is PromiseRejectedResult => a.status === "rejected")?.reason;
+  // Every complete window in one append per table (one load job on BigQuery, whose quota counts jobs per table),
+  // also when a later window failed: what was fetched whole is kept.
+  try {
+    await ctx.warehouse?.append(rawTable(def.source, def.name), RAW_COLUMNS, landed.raw);
+    await ctx.warehouse?.append(QUARANTINE_TABLE, QUARANTINE_COLUMNS, landed.quarantine);
+  } catch (error) {
+    failure ??= error;
+  }
   if (failure !== undefined) {
     result.status = "failed";
     result.error = redact((failure as Error).message);
@@ -231,12 +238,17 @@ function daysOf(range: DayRange): Day[] {
   return Array.from({ length: daysInRange(range.start, range.end) }, (_, i) => addDays(range.start, i));
 }
 
+interface WindowObjects {
+  raw: LakeObject[];
+  quarantine: LakeObject[];
+}
+
 /**
- * One window: pages stream into one lake object per (window day, run); the objects are appended to the raw
- * table only once the window is complete, so a half-fetched snapshot never becomes the latest one. Returns the
- * pending append.
+ * One window: pages stream into one lake object per (window day, run). A window that fails half-way drops its
+ * objects, so a half-fetched snapshot never becomes the latest one; a complete window's objects are returned
+ * for the stream's append.
  */
-async function loadWindow(def: StreamDef, window: DayRange, pages: ReadAhead, stats: RequestStats, result: StreamResult, ctx: StreamContext): Promise<{ landed: Promise<void> }> {
+async function loadWindow(def: StreamDef, window: DayRange, pages: ReadAhead, stats: RequestStats, result: StreamResult, ctx: StreamContext): Promise<WindowObjects> {
   const raw = new Map<Day, NdjsonWriter>();
   const quarantine = new Map<Day, NdjsonWriter>();
   const { lake } = ctx;
@@ -300,18 +312,10 @@ async function loadWindow(def: StreamDef, window: DayRange, pages: ReadAhead, st
     await Promise.all([...raw.values(), ...quarantine.values()].map((w) => w.abort()));
     throw error;
   }
-  const rawObjects = await closeAll(raw);
-  const quarantineObjects = await closeAll(quarantine);
-  const warehouse = ctx.warehouse;
-  const landed = warehouse
-    ? Promise.all([
-        warehouse.append(rawTable(def.source, def.name), RAW_COLUMNS, rawObjects),
-        warehouse.append(QUARANTINE_TABLE, QUARANTINE_COLUMNS, quarantineObjects),
-      ]).then(() => undefined)
-    : Promise.resolve();
+  const objects = { raw: await closeAll(raw), quarantine: await closeAll(quarantine) };
   result.records = counted.records;
   result.quarantined = counted.quarantined;
-  return { landed };
+  return objects;
 }
 
 interface ReadAhead {
