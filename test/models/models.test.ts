@@ -79,7 +79,7 @@ describe("the compiled project", () => {
     expect(problems, formatSyntaxProblems(problems)).toEqual([]);
   });
 
-  it("tags the daily workflow and the four Looker views; facts are incremental with a key and partitioning", () => {
+  it("tags the daily workflow and the four Looker views; facts are incremental with a key, partitioning and a pruned lookback", () => {
     for (const t of graph.tables ?? []) expect(t.tags, t.target.name).toContain("daily");
     const looker = (graph.tables ?? []).filter((t) => t.tags?.includes("looker")).map((t) => t.target.name).sort();
     expect(looker).toEqual([...VIEWS].sort());
@@ -88,7 +88,10 @@ describe("the compiled project", () => {
       expect(t.enumType).toBe("INCREMENTAL");
       expect(t.uniqueKey?.length).toBe(1);
       expect(t.bigquery?.partitionBy).toMatch(/_date$/);
-      expect(t.incrementalQuery).toMatch(/INTERVAL 3 DAY/);
+      // the lookback bound is a script constant, so it prunes the source and the MERGE's destination
+      expect(t.incrementalPreOps?.join("\n")).toMatch(/DECLARE lookback_start DATE[\s\S]*INTERVAL 3 DAY/);
+      expect(t.incrementalQuery).toMatch(/_date >= lookback_start/);
+      expect(t.bigquery?.updatePartitionFilter).toBe(`${t.bigquery?.partitionBy} >= lookback_start`);
     }
   });
 });
