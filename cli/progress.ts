@@ -34,7 +34,7 @@ export class ProgressDisplay {
     } else {
       const r = event.result;
       const row = this.rows.get(`${r.source}.${r.stream}`);
-      if (row) Object.assign(row, { records: r.records, quarantined: r.quarantined, requests: r.requests, state: r.status, error: r.error });
+      if (row) Object.assign(row, { pages: r.pages, records: r.records, quarantined: r.quarantined, requests: r.requests, state: r.status, error: r.error });
     }
   };
 
