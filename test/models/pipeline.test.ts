@@ -118,6 +118,25 @@ describe("models on the simulated organization", () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it("pushes the facts' lookback bound down to the raw usage scans (the dedupe partitions lead with the day)", async () => {
+    const filteredScans = async (view: string, dateColumn: string) => {
+      // a bound inside the data: one below every row would be dropped by the optimizer as always true
+      const [last] = await query(loaded.warehousePath, `SELECT CAST(MAX(${dateColumn}) - 3 AS VARCHAR) AS d FROM ${DATASET}.${view}`);
+      const [row] = await query(loaded.warehousePath, `EXPLAIN (FORMAT JSON) SELECT * FROM ${DATASET}.${view} WHERE ${dateColumn} >= DATE '${String(last!.d)}'`);
+      const scans: string[] = [];
+      const walk = (node: { name?: string; extra_info?: { Table?: string; Filters?: string }; children?: unknown[] }) => {
+        if (node.extra_info?.Table && /window_date>=|_date>=/.test(String(node.extra_info.Filters ?? ""))) scans.push(node.extra_info.Table.split(".").pop()!);
+        for (const child of node.children ?? []) walk(child as typeof node);
+      };
+      for (const root of JSON.parse(String(row!.explain_value)) as unknown[]) walk(root as Parameters<typeof walk>[0]);
+      return [...new Set(scans)].sort();
+    };
+    expect(await filteredScans("int_usage__daily", "usage_date")).toEqual(
+      ["raw_anthropic_claude_code", "raw_anthropic_usage_messages", "raw_cursor_daily_usage", "raw_cursor_usage_events"],
+    );
+    expect(await filteredScans("int_cost__daily_with_team", "cost_date")).toEqual(["int_anthropic__cost_allocated", "raw_cursor_usage_events"]);
+  });
+
   it("fails the Anthropic reconciliation when one raw cost record is corrupted", async () => {
     const instance = await DuckDBInstance.create(loaded.warehousePath);
     const conn = await instance.connect();
