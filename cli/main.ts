@@ -1,5 +1,5 @@
 // The command line: `start` (the README's front door) and `load` (one load run, as the scheduler does it).
-import { createWriteStream, mkdirSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import {
@@ -106,6 +106,8 @@ async function buildModels(config: Config): Promise<boolean> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // A local .env fills what the shell did not set (the shell wins); it is never committed (.gitignore).
+  if (existsSync(".env")) process.loadEnvFile(".env");
   const [command, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,

@@ -1,6 +1,6 @@
 // The command line as a user runs it: a real process, its exit code, what it prints.
 import { execFile } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -9,12 +9,12 @@ import { tempDir } from "../helpers/config.ts";
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, "../..");
 
-async function cli(args: string[], env: Record<string, string> = {}) {
-  const dir = tempDir();
+async function cli(args: string[], env: Record<string, string> = {}, dir = tempDir()) {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(CURSOR|ANTHROPIC|GOOGLE_SHEETS|MAPPING_URI|LAKE_URI|WAREHOUSE)/.test(k)));
   try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "cli/main.ts", ...args], {
-      cwd: root,
+    // Run from the temp folder (its .env, its relative paths), with the repository's tsx loader.
+    const { stdout, stderr } = await run(process.execPath, ["--import", path.join(root, "node_modules/tsx/dist/loader.mjs"), path.join(root, "cli/main.ts"), ...args], {
+      cwd: dir,
       env: { ...clean, LAKE_URI: `file://${dir}/lake`, WAREHOUSE: `duckdb:${dir}/warehouse.duckdb`, ...env },
     });
     return { code: 0, stdout, stderr, dir };
@@ -38,6 +38,17 @@ describe("npm run load", () => {
     const r = await cli(["load", "--simulated"], { ENVIRONMENT: "prod" });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("Configuration error: ENVIRONMENT: must be one of development, staging, production");
+  });
+
+  it("reads a .env file in the working folder; variables set in the shell win", async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, ".env"), "ENVIRONMENT=prod\nLOG_LEVEL=warn\n");
+    const fromFile = await cli(["load", "--simulated"], {}, dir);
+    expect(fromFile.code).toBe(2);
+    expect(fromFile.stderr).toContain("ENVIRONMENT: must be one of");
+    const shellWins = await cli(["load", "--simulated", "--days", "1", "--lookback", "0", "--mode", "dry_run"], { ENVIRONMENT: "staging" }, dir);
+    expect(shellWins.code).toBe(0);
+    expect(shellWins.stdout).not.toContain('"severity":"INFO"'); // LOG_LEVEL=warn from the file
   });
 
   it("rejects bad options with the usage, and refuses to run without any source", async () => {
