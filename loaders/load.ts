@@ -41,7 +41,7 @@ export interface LoadOptions {
 export interface StreamResult {
   source: string;
   stream: string;
-  status: "succeeded" | "failed" | "skipped";
+  status: "succeeded" | "failed";
   requests: number;
   retries: number;
   pages: number;

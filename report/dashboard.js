@@ -395,7 +395,6 @@
       const age = s.lastSucceededAt ? (now - Date.parse(s.lastSucceededAt)) / 3600000 : null;
       const stale = s.stale != null ? s.stale : age == null || age > maxAge;
       const [tone, label] = s.lastStatus === "failed" ? ["bad", "failed"]
-        : !s.lastSucceededAt && s.lastStatus === "skipped" ? ["none", "skipped"]
         : stale ? ["bad", "stale"] : ["ok", "fresh"];
       return `<tr><td>${esc(s.source)}.${esc(s.stream)}</td><td>${s.lastSucceededAt ? esc(s.lastSucceededAt.slice(0, 16).replace("T", " ")) + " UTC" : "never"}</td>` +
         `<td class="num">${age == null ? "–" : age < 1 ? "< 1 h" : Math.round(age) + " h"}</td><td class="num">${num.format(s.records)}</td>` +

@@ -1,29 +1,11 @@
-// The subset of the loaders' interface (loaders/index.ts: runLoad, RunSummary) the service relies on; main.ts passes the
-// real runLoad, so the compiler checks the two stay compatible, and tests can pass small fakes.
-export interface LoadOptions {
-  mode: "dry_run" | "development" | "production";
-  days?: number;
-  start?: string;
-  end?: string;
-}
+// The part of the loaders' interface (loaders/index.ts) the service relies on, derived from it so the two cannot
+// drift; tests pass small fakes of this shape.
+import type { LoadOptions, RunSummary, StreamResult } from "../loaders/index.ts";
 
-export interface StreamSummary {
-  source: string;
-  stream: string;
-  status: "succeeded" | "failed" | "skipped";
-  records: number;
-  quarantined: number;
-  requests: number;
-  bytes: number;
-  error?: string;
-}
+export type { LoadOptions };
 
-export interface LoadSummary {
-  runId: string;
-  ok: boolean;
-  startedAt: string;
-  finishedAt: string;
-  streams: StreamSummary[];
-}
+export type StreamSummary = Pick<StreamResult, "source" | "stream" | "status" | "records" | "quarantined" | "requests" | "bytes" | "error">;
+
+export type LoadSummary = Pick<RunSummary, "runId" | "ok" | "startedAt" | "finishedAt"> & { streams: StreamSummary[] };
 
 export type RunLoadFn<C> = (config: C, options: LoadOptions) => Promise<LoadSummary>;

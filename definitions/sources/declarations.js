@@ -47,7 +47,7 @@ declare({
   description: "One row per stream per load run; freshness assertions read it.",
   columns: {
     run_id: rawColumns.run_id, source: "Source name.", stream: "Stream name.", mode: "daily or backfill.",
-    started_at: "Run start.", finished_at: "Run end.", status: "succeeded | failed | skipped.",
+    started_at: "Run start.", finished_at: "Run end.", status: "succeeded | failed.",
     requests: "HTTP requests made.", records: "Records landed.", quarantined: "Records quarantined.",
     bytes: "Bytes landed.", windows: "JSON array of window dates loaded.", error: "Error message when failed.",
   },

@@ -79,11 +79,6 @@ const ReportPage = z.looseObject({
 const CursorPage = z.looseObject({ data: z.array(z.unknown()), has_more: z.boolean(), next_page: z.string().nullish() });
 const ListPage = z.looseObject({ data: z.array(z.unknown()), has_more: z.boolean(), last_id: z.string().nullish() });
 
-function envelope<T extends z.ZodType>(schema: T, body: unknown, what: string): z.infer<T> {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new Error(`Anthropic ${what}: unexpected response shape: ${parsed.error.issues[0]?.message}`);
-  return parsed.data;
-}
 
 function params(entries: Record<string, string | number | boolean | undefined>, arrays: Record<string, readonly string[]> = {}) {
   const sp = new URLSearchParams();
@@ -118,7 +113,7 @@ export function anthropicStreams(options: AnthropicSourceOptions): StreamDef[] {
         },
         { group_by: groupBy },
       );
-      const body = envelope(ReportPage, await http.get(path, { pacer, stats, searchParams }), path);
+      const body = await http.page("get", path, ReportPage, { pacer, stats, searchParams });
       yield body.data.flatMap((bucket) =>
         bucket.results.map(
           (record): FetchedRecord => ({
@@ -145,7 +140,7 @@ export function anthropicStreams(options: AnthropicSourceOptions): StreamDef[] {
         let afterId: string | undefined;
         do {
           const searchParams = params({ limit: 1000, after_id: afterId, ...extra });
-          const body = envelope(ListPage, await http.get(path, { pacer, stats, searchParams }), path);
+          const body = await http.page("get", path, ListPage, { pacer, stats, searchParams });
           yield body.data.map((record) => ({ ...dayWindow(window.start), record }));
           afterId = body.has_more ? (body.last_id ?? undefined) : undefined;
         } while (afterId);
@@ -180,7 +175,7 @@ export function anthropicStreams(options: AnthropicSourceOptions): StreamDef[] {
         let page: string | undefined;
         do {
           const searchParams = params({ starting_at: window.start, limit: 1000, page });
-          const body = envelope(CursorPage, await http.get("v1/organizations/usage_report/claude_code", { pacer, stats, searchParams }), "claude_code");
+          const body = await http.page("get", "v1/organizations/usage_report/claude_code", CursorPage, { pacer, stats, searchParams });
           yield body.data.map((record) => ({ ...dayWindow(window.start), record }));
           page = body.has_more ? (body.next_page ?? undefined) : undefined;
         } while (page);

@@ -1,6 +1,7 @@
 // The one HTTP client every source uses: ky for the request, plus one retry loop that covers what ky's own retry
 // cannot: a body cut off mid-JSON, and Retry-After measured in vendor time (see Config.timeScale).
 import ky, { type KyInstance } from "ky";
+import type { z } from "zod";
 import type { Logger } from "./log.ts";
 import type { Pacer } from "./pacer.ts";
 import { redact } from "./redact.ts";
@@ -67,6 +68,17 @@ export class HttpClient {
 
   post(path: string, opts: RequestOptions): Promise<unknown> {
     return this.request("post", path, opts);
+  }
+
+  /**
+   * A page of a list endpoint, checked against the envelope it must have (data array, paging fields): a page of
+   * another shape is a vendor change, which fails the stream instead of landing nothing silently.
+   */
+  async page<T extends z.ZodType>(method: "get" | "post", path: string, envelope: T, opts: RequestOptions): Promise<z.infer<T>> {
+    const parsed = envelope.safeParse(await this.request(method, path, opts));
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    throw new HttpError(this.options.vendor, 200, `${this.options.vendor} /${path}: unexpected response shape: ${issue?.path.join(".")} ${issue?.message}`);
   }
 
   private async request(method: "get" | "post", path: string, opts: RequestOptions): Promise<unknown> {

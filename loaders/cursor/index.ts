@@ -95,12 +95,6 @@ const DAILY_USAGE_PAGE_SIZE = 500;
 const EVENTS_PAGE_SIZE = 1000; // the documented maximum
 const SPEND_PAGE_SIZE = 100;
 
-/** Parses a page envelope; a page of the wrong shape is a vendor change worth failing the stream for. */
-function envelope<T extends z.ZodType>(schema: T, body: unknown, what: string): z.infer<T> {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new Error(`Cursor ${what}: unexpected response shape: ${parsed.error.issues[0]?.message}`);
-  return parsed.data;
-}
 
 /** The day a daily-usage row covers; a row without `day` is quarantined, filed under the window's first day. */
 function usageDay(record: unknown, fallback: Day): Day {
@@ -128,7 +122,7 @@ export function cursorStreams(options: CursorSourceOptions): StreamDef[] {
       schema: memberSchema,
       naturalKey: ["window_date", "email"],
       async *fetch({ window, stats }) {
-        const body = envelope(MembersPage, await http.get("teams/members", { pacer: adminPacer, stats }), "members");
+        const body = await http.page("get", "teams/members", MembersPage, { pacer: adminPacer, stats });
         yield body.teamMembers.map((record) => ({ ...dayWindow(window.start), record }));
       },
     },
@@ -141,7 +135,7 @@ export function cursorStreams(options: CursorSourceOptions): StreamDef[] {
       async *fetch({ window, stats }) {
         for (let page = 1; ; page++) {
           const json = { startDate: startMs(window.start), endDate: endMs(window.end), page, pageSize: DAILY_USAGE_PAGE_SIZE };
-          const body = envelope(DailyUsagePage, await http.post("teams/daily-usage-data", { pacer: adminPacer, stats, json }), "daily-usage-data");
+          const body = await http.page("post", "teams/daily-usage-data", DailyUsagePage, { pacer: adminPacer, stats, json });
           yield body.data.map((record): FetchedRecord => ({ ...dayWindow(usageDay(record, window.start)), record }));
           if (!body.pagination?.hasNextPage || body.data.length === 0) return;
         }
@@ -156,7 +150,7 @@ export function cursorStreams(options: CursorSourceOptions): StreamDef[] {
       async *fetch({ window, stats }) {
         for (let page = 1; ; page++) {
           const json = { startDate: startMs(window.start), endDate: endMs(window.end), page, pageSize: EVENTS_PAGE_SIZE };
-          const body = envelope(EventsPage, await http.post("teams/filtered-usage-events", { pacer: eventsPacer, stats, json }), "filtered-usage-events");
+          const body = await http.page("post", "teams/filtered-usage-events", EventsPage, { pacer: eventsPacer, stats, json });
           const events = body.usageEvents ?? [];
           yield events.map((record) => ({ ...dayWindow(window.start), record }));
           if (!body.pagination?.hasNextPage || events.length === 0) return;
@@ -172,7 +166,7 @@ export function cursorStreams(options: CursorSourceOptions): StreamDef[] {
       async *fetch({ window, stats }) {
         for (let page = 1; ; page++) {
           const json = { page, pageSize: SPEND_PAGE_SIZE };
-          const body = envelope(SpendPage, await http.post("teams/spend", { pacer: adminPacer, stats, json }), "spend");
+          const body = await http.page("post", "teams/spend", SpendPage, { pacer: adminPacer, stats, json });
           // The cycle start sits on the page, not the row; copied in under its own name (data-contract.md).
           yield body.teamMemberSpend.map((row) => ({
             ...dayWindow(window.start),

@@ -91,7 +91,7 @@ function sheetsReader(options: Extract<MappingOptions, { kind: "sheets" }>): Tab
       const searchParams = new URLSearchParams({ majorDimension: "ROWS", valueRenderOption: "UNFORMATTED_VALUE", dateTimeRenderOption: "FORMATTED_STRING" });
       // Quoted tab names; numbers as numbers (not "2,600.00" in the owner's locale), dates as the text shown.
       for (const t of tabs) searchParams.append("ranges", `'${t.replace(/'/g, "''")}'`);
-      const body = BatchGet.parse(await http.get(`v4/spreadsheets/${encodeURIComponent(options.spreadsheetId)}/values:batchGet`, { pacer, stats, searchParams }));
+      const body = await http.page("get", `v4/spreadsheets/${encodeURIComponent(options.spreadsheetId)}/values:batchGet`, BatchGet, { pacer, stats, searchParams });
       // valueRanges come in the order of the ranges; a fully empty tab has no values key.
       return new Map(tabs.map((t, i) => [t, body.valueRanges[i]?.values ?? []]));
     })();

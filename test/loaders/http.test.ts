@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { HttpClient, HttpError, parseRetryAfter, USER_AGENT, vendorMessage } from "../../loaders/core/http.ts";
 import { createLogger } from "../../loaders/core/log.ts";
 import { Pacer } from "../../loaders/core/pacer.ts";
@@ -74,6 +75,14 @@ describe("HttpClient", () => {
     expect(error).toBeInstanceOf(HttpError);
     expect((error as HttpError).status).toBe(400);
     expect((error as Error).message).toContain("Cannot specify more than 5 group_by[] dimensions.");
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("fails a page whose envelope is not the documented one (a vendor change), without retrying", async () => {
+    server = await startFixtureServer({ "GET /list": () => ({ body: { items: [] } }) });
+    const { http, pacer } = client(server.url);
+    const envelope = z.looseObject({ data: z.array(z.unknown()), has_more: z.boolean() });
+    await expect(http.page("get", "list", envelope, { pacer })).rejects.toThrow("Test /list: unexpected response shape: data");
     expect(server.requests).toHaveLength(1);
   });
 
