@@ -86,19 +86,19 @@ export class OptionsError extends Error {
 export function resolveRange(options: LoadOptions, now: Date = new Date()): DayRange {
   const yesterday = addDays(today(now), -1);
   for (const [name, value] of [["start", options.start], ["end", options.end]] as const) {
-    if (value !== undefined && !isDay(value)) throw new OptionsError(`--${name} ${value}: expected a date YYYY-MM-DD`);
+    if (value !== undefined && !isDay(value)) throw new OptionsError(`${name} ${value}: expected a real date YYYY-MM-DD`);
   }
   const intOption = (name: string, value: number | undefined, min: number) => {
     if (value !== undefined && (!Number.isInteger(value) || value < min)) {
-      throw new OptionsError(`--${name} ${value}: expected a whole number ≥ ${min}`);
+      throw new OptionsError(`${name} ${value}: expected a whole number ≥ ${min}`);
     }
   };
   intOption("days", options.days, 1);
   intOption("lookback", options.lookback, 0);
   const end = options.end ?? yesterday;
-  if (end > today(now)) throw new OptionsError(`--end ${end} is in the future (today is ${today(now)} UTC)`);
+  if (end > today(now)) throw new OptionsError(`end ${end} is in the future (today is ${today(now)} UTC)`);
   const start = options.start ?? addDays(end, -((options.days ?? 1) - 1));
-  if (start > end) throw new OptionsError(`--start ${start} is after --end ${end}`);
+  if (start > end) throw new OptionsError(`start ${start} is after end ${end} (end defaults to yesterday, UTC)`);
   return { start: addDays(start, -(options.lookback ?? 0)), end };
 }
 

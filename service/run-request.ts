@@ -1,28 +1,28 @@
 // The body of POST /run-daily-job: the default (yesterday plus the loaders' lookback), `days` ending yesterday,
 // or an explicit UTC date range (start, optional end).
 import { z } from "zod";
-
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a UTC date YYYY-MM-DD")
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), "is not a real date");
+import { OptionsError, resolveRange } from "../loaders/index.ts";
 
 export const RunRequestSchema = z
   .strictObject({
     mode: z.enum(["dry_run", "development", "production"], "mode must be dry_run, development or production"),
     days: z.number().int().min(1).max(400).optional(),
-    start: isoDate.optional(),
-    end: isoDate.optional(),
+    start: z.string().optional(),
+    end: z.string().optional(),
     /** Days re-fetched before the range for late data; the scheduled run's default is DAILY_LOOKBACK_DAYS. */
     lookback: z.number().int().min(0).max(30).optional(),
   })
   .refine((r) => !(r.days !== undefined && r.start), { message: "give either days or start (with an optional end), not both", path: ["days"] })
-  .refine((r) => !(r.end && r.end > todayUtc()), { message: "must not be in the future (UTC)", path: ["end"] })
-  .refine((r) => !(r.start && r.start > (r.end ?? yesterdayUtc())), { message: "must not be after end (end defaults to yesterday, UTC)", path: ["start"] });
-
-// The same rules as the loaders' resolveRange, checked here so a bad request is a 400, not a failed run.
-const todayUtc = () => new Date().toISOString().slice(0, 10);
-const yesterdayUtc = () => new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  // The loaders' own range rules (real dates, end not in the future, start not after end): a bad range is a 400
+  // here, not a failed run.
+  .superRefine((r, ctx) => {
+    try {
+      resolveRange(loadOptionsOf(r));
+    } catch (error) {
+      if (!(error instanceof OptionsError)) throw error;
+      ctx.addIssue({ code: "custom", message: error.message });
+    }
+  });
 
 export type RunRequest = z.infer<typeof RunRequestSchema>;
 

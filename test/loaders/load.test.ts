@@ -164,9 +164,9 @@ describe("runLoad", () => {
   it("rejects bad options before any call", async () => {
     const s = await anthropicServer();
     const config = withAnthropic(testConfig(tempDir()), s.url);
-    await expect(runLoad(config, { mode: "development", start: "2025-13-01" }, { now: NOW })).rejects.toThrow("--start 2025-13-01: expected a date YYYY-MM-DD");
+    await expect(runLoad(config, { mode: "development", start: "2025-13-01" }, { now: NOW })).rejects.toThrow("start 2025-13-01: expected a real date YYYY-MM-DD");
     await expect(runLoad(config, { mode: "development", end: "2025-09-01" }, { now: NOW })).rejects.toThrow(/is in the future/);
-    await expect(runLoad(config, { mode: "development", start: "2025-08-05", end: "2025-08-01" }, { now: NOW })).rejects.toThrow(/after --end/);
+    await expect(runLoad(config, { mode: "development", start: "2025-08-05", end: "2025-08-01" }, { now: NOW })).rejects.toThrow(/start 2025-08-05 is after end 2025-08-01/);
     await expect(runLoad(config, { mode: "development", streams: ["usage"] }, { now: NOW })).rejects.toThrow(/unknown stream; valid: cursor.members/);
     await expect(runLoad(config, { mode: "fast" as never }, { now: NOW })).rejects.toThrow(/--mode fast/);
     expect(s.requests).toHaveLength(0);
