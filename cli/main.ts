@@ -17,6 +17,7 @@ import {
   redact,
 } from "../loaders/index.ts";
 import { ProgressDisplay } from "./progress.ts";
+import { simulatedSources } from "./simulated.ts";
 
 const USAGE = `Usage:
   npm start                      load the last 30 days and build every model (simulated organization without keys)
@@ -36,19 +37,7 @@ async function simulatedConfig(config: Config, days: number) {
   const { startSimulator } = await import("../simulator/index.ts");
   const timeScale = 30;
   const sim = await startSimulator({ seed: 42, users: 40, days, rateLimits: { timeScale } });
-  const simulated: Config = {
-    ...config,
-    cursor: { apiKey: sim.credentials.cursorApiKey, baseUrl: sim.baseUrls.cursor },
-    anthropic: { adminKey: sim.credentials.anthropicAdminKey, baseUrl: sim.baseUrls.anthropic },
-    mapping: {
-      kind: "sheets",
-      spreadsheetId: sim.credentials.spreadsheetId,
-      baseUrl: sim.baseUrls.sheets,
-      accessToken: sim.credentials.sheetsAccessToken,
-    },
-    timeScale,
-  };
-  return { config: simulated, close: () => sim.close() };
+  return { config: { ...config, ...simulatedSources(sim, timeScale) }, close: () => sim.close() };
 }
 
 function setupOutput(config: Config): { log: Logger; progress?: ProgressDisplay; logFile?: string } {

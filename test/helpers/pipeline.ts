@@ -2,19 +2,14 @@
 import path from "node:path";
 import { runLoad, type Config, type LoadOptions, type RunSummary } from "../../loaders/index.ts";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../simulator/index.ts";
+import { simulatedSources } from "../../cli/simulated.ts";
 import { tempDir, testConfig } from "./config.ts";
 
 /** Vendor minutes pass this many times faster, for the simulator's limits and the client's pacing alike. */
 export const TIME_SCALE = 200;
 
 export function configForSimulator(sim: Simulator, dir: string): Config {
-  return {
-    ...testConfig(dir),
-    cursor: { apiKey: sim.credentials.cursorApiKey, baseUrl: sim.baseUrls.cursor },
-    anthropic: { adminKey: sim.credentials.anthropicAdminKey, baseUrl: sim.baseUrls.anthropic },
-    mapping: { kind: "sheets", spreadsheetId: sim.credentials.spreadsheetId, baseUrl: sim.baseUrls.sheets, accessToken: sim.credentials.sheetsAccessToken },
-    timeScale: TIME_SCALE,
-  };
+  return { ...testConfig(dir), ...simulatedSources(sim, TIME_SCALE) };
 }
 
 export interface SimulatedWarehouse {
