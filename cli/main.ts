@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import {
   ConfigError,
   createLogger,
+  emptyDaysNote,
   hasNoSources,
   loadConfig,
   OptionsError,
@@ -52,7 +53,7 @@ function printSummary(summary: RunSummary, out: (line: string) => void) {
   out(`\nLoad run ${summary.runId} (${summary.mode}) ${summary.range.start} .. ${summary.range.end}: ${summary.ok ? "ok" : "FAILED"}`);
   for (const s of summary.streams) {
     const name = `${s.source}.${s.stream}`.padEnd(28);
-    out(`  ${name} ${s.status.padEnd(9)} ${String(s.records).padStart(8)} records ${String(s.quarantined).padStart(5)} quarantined ${String(s.requests).padStart(5)} requests${s.error ? `  ${s.error}` : ""}`);
+    out(`  ${name} ${s.status.padEnd(9)} ${String(s.records).padStart(8)} records ${String(s.quarantined).padStart(5)} quarantined ${String(s.requests).padStart(5)} requests${s.error ? `  ${s.error}` : emptyDaysNote(s)}`);
   }
   if (summary.lakeUri) out(`Lake: ${summary.lakeUri}`);
 }

@@ -35,6 +35,18 @@ module.exports = {
   UNATTRIBUTED: "unattributed",
   // Team/cost center of people seen in the sources but absent from the mapping sheet.
   UNMAPPED: "unmapped",
-  // valid_from of a person's first mapping row: their first team also covers earlier days.
+  // valid_from of the earliest snapshot: it also stands for every earlier day (marked inferred).
   BEGINNING_OF_TIME: "1900-01-01",
+  // Streams that only know the present: one snapshot per run day, in force until the next (design.md section 4).
+  SNAPSHOT_STREAMS: [
+    "cursor.members", "cursor.spend", "anthropic.api_keys", "anthropic.workspaces", "anthropic.users",
+    "mapping.people", "mapping.api_key_owners", "mapping.budgets", "mapping.seats",
+  ],
+  // Snapshots that decide who a cost belongs to (or which tool it is): a new one rebuilds the days it is in force.
+  ATTRIBUTION_SNAPSHOTS: [
+    "mapping.people", "mapping.api_key_owners", "mapping.seats", "cursor.members",
+    "anthropic.api_keys", "anthropic.users", "anthropic.workspaces",
+  ],
+  // The facts built change-driven (int_builds__changed_days): each build replaces exactly their changed days.
+  INCREMENTAL_FACTS: ["fct_cost_daily", "fct_usage_daily", "fct_seats_daily"],
 };

@@ -29,9 +29,16 @@ function email(expr) {
   return `NULLIF(LOWER(TRIM(${expr})), '')`;
 }
 
-/** Keeps the latest fetch (highest run_id) of each natural key: re-runs and backfills converge. */
-function latestFetch(keys) {
-  return `QUALIFY ROW_NUMBER() OVER (PARTITION BY ${keys.join(", ")} ORDER BY run_id DESC, fetched_at DESC) = 1`;
+/**
+ * The raw rows of each window's latest complete fetch (stg_loads__fetched_windows.is_latest): every record of that
+ * fetch and nothing from older fetches of the window, so a record missing from the latest fetch is gone and no record
+ * needs an identity. `ref` is the model's ref(); a filter on window_date reaches the raw scan through the join.
+ */
+function latestFetch(ref, source, stream) {
+  return `SELECT r.*
+  FROM ${ref(constants.RAW_DATASET, `raw_${source}_${stream}`)} AS r
+  JOIN ${ref("stg_loads__fetched_windows")} AS f ON f.window_date = r.window_date AND f.run_id = r.run_id
+  WHERE f.source = '${source}' AND f.stream = '${stream}' AND f.is_latest`;
 }
 
 /** A NULL-safe join key for nullable ids (Default Workspace, Console usage). */
@@ -44,35 +51,80 @@ function rowKey(exprs) {
   return `CONCAT(${exprs.map((e) => `COALESCE(CAST(${e} AS STRING), '(null)')`).join(", '|', ")})`;
 }
 
-// Streams whose windows are usage days (snapshot streams are windowed by the run's day).
-const USAGE_STREAMS = ["daily_usage", "usage_events", "usage_messages", "cost_report", "claude_code"];
-
-/**
- * incrementalPreOps of an incremental fact: declares lookback_start, the first day it rebuilds (latest day
- * already built minus the lookback), as a script constant so filters on it prune partitions (BigQuery) and row
- * groups (DuckDB) instead of joining a MAX() over the whole table. The latest built day is searched only in the
- * week before the latest usage day loaded (raw_load_runs, a few rows per run): when the fact has nothing there
- * (first build, or builds missed for over a week) lookback_start falls back to 1900-01-01, a whole rebuild.
- */
-function declareLookbackStart(dateColumn, self, loadRuns, lookbackDays) {
-  return `DECLARE last_loaded_day DATE DEFAULT (
-  SELECT MAX(SAFE_CAST(JSON_VALUE(loaded_day, '$') AS DATE))
-  FROM ${loadRuns} AS r
-  CROSS JOIN UNNEST(JSON_QUERY_ARRAY(r.windows)) AS loaded_day
-  WHERE r.status = 'succeeded' AND r.stream IN (${USAGE_STREAMS.map((s) => `'${s}'`).join(", ")})
-);
-DECLARE lookback_start DATE DEFAULT COALESCE(
-  DATE_SUB(
-    (SELECT MAX(${dateColumn}) FROM ${self} WHERE ${dateColumn} >= DATE_SUB(last_loaded_day, INTERVAL 7 DAY)),
-    INTERVAL ${lookbackDays} DAY),
-  DATE '1900-01-01')`;
+/** The day `dateExpr` falls in the validity interval of `alias` (valid_from inclusive, valid_to exclusive, NULL = open). */
+function inInterval(dateExpr, alias) {
+  return `${dateExpr} >= ${alias}.valid_from AND (${alias}.valid_to IS NULL OR ${dateExpr} < ${alias}.valid_to)`;
 }
 
-/** The person's team on the day of use: a dim_users interval contains the date (valid_to exclusive). */
+/** The person's team on the day of use: a dim_users interval of the person contains the date. */
 function teamAtDate(usersAlias, factAlias, dateColumn) {
-  return `${usersAlias}.person_id = ${factAlias}.person_id
-    AND ${factAlias}.${dateColumn} >= ${usersAlias}.valid_from
-    AND (${usersAlias}.valid_to IS NULL OR ${factAlias}.${dateColumn} < ${usersAlias}.valid_to)`;
+  return `${usersAlias}.person_id = ${factAlias}.person_id AND ${inInterval(`${factAlias}.${dateColumn}`, usersAlias)}`;
+}
+
+/**
+ * Gaps and islands: rows of `from` (columns `keys`, valid_from, `attributes`) that follow each other in time merged
+ * into intervals while the attributes stay equal; valid_to is the next interval's valid_from (NULL = current).
+ */
+function mergedIntervals(from, keys, attributes) {
+  const k = keys.join(", ");
+  const signature = rowKey(attributes);
+  return `SELECT ${k}, valid_from, LEAD(valid_from) OVER (PARTITION BY ${k} ORDER BY valid_from) AS valid_to, ${attributes.join(", ")}
+  FROM (
+    SELECT ${k}, MIN(valid_from) AS valid_from, ${attributes.map((a) => `ANY_VALUE(${a}) AS ${a}`).join(", ")}
+    FROM (
+      SELECT *, COUNTIF(starts_interval) OVER (PARTITION BY ${k} ORDER BY valid_from ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS interval_number
+      FROM (
+        SELECT *, COALESCE(LAG(${signature}) OVER (PARTITION BY ${k} ORDER BY valid_from) != ${signature}, TRUE) AS starts_interval
+        FROM ${from}
+      ) AS marked
+    ) AS numbered
+    GROUP BY ${k}, interval_number
+  ) AS merged`;
+}
+
+/** `'a', 'b'` for an IN list. */
+function sqlList(values) {
+  return values.map((v) => `'${v}'`).join(", ");
+}
+
+/** SQL literal of a stream name list compared with CONCAT(source, '.', stream). */
+function isStreamIn(streams, sourceCol = "source", streamCol = "stream") {
+  return `CONCAT(${sourceCol}, '.', ${streamCol}) IN (${sqlList(streams)})`;
+}
+
+/**
+ * Pre-operations of a change-driven fact (docs/models.md, "How a changed day is detected and replaced"); `ctx` holds
+ * the model's ref, self and incremental. Declares build_through, the highest load run this build incorporates
+ * (recorded in the build log afterwards). Built incrementally, it also declares changed_days, the days whose inputs
+ * changed since the table's last build (int_builds__changed_days), and deletes them inside a transaction that the
+ * post-operations commit after the insert: the days are replaced whole or not at all. `fromEarliestChange`: every
+ * day from the earliest changed one on (running values like days_since_last_active depend on all earlier days).
+ */
+function changedDaysPreOps(ctx, { table, dateColumn, fromEarliestChange = false }) {
+  const buildThrough = `DECLARE build_through STRING DEFAULT (SELECT MAX(run_id) FROM ${ctx.ref("stg_loads__fetched_windows")});`;
+  if (!ctx.incremental()) return buildThrough;
+  const changed = ctx.ref("int_builds__changed_days");
+  const earliest = `(SELECT MIN(day) FROM ${changed} WHERE table_name = '${table}' AND is_changed)`;
+  return `${buildThrough}
+DECLARE changed_days ARRAY<DATE> DEFAULT (
+  SELECT ARRAY_AGG(day ORDER BY day) FROM ${changed}
+  WHERE table_name = '${table}' AND ${fromEarliestChange ? `day >= ${earliest}` : "is_changed"}
+);
+BEGIN TRANSACTION;
+DELETE FROM ${ctx.self()} WHERE ${dateColumn} IN UNNEST(changed_days);`;
+}
+
+/** The fact's query keeps only the changed days when built incrementally. */
+function changedDaysFilter(ctx, dateColumn) {
+  return ctx.incremental() ? `WHERE ${dateColumn} IN UNNEST(changed_days)` : "";
+}
+
+/** Post-operations of a change-driven fact: record what the build incorporated, then commit the replacement. */
+function changedDaysPostOps(ctx, { table, dateColumn }) {
+  const rebuilt = ctx.incremental() ? "COALESCE(ARRAY_LENGTH(changed_days), 0)" : `(SELECT COUNT(DISTINCT ${dateColumn}) FROM ${ctx.self()})`;
+  const log = `INSERT INTO ${ctx.ref("build_log")} (table_name, loaded_through, built_at, full_refresh, days_rebuilt)
+VALUES ('${table}', build_through, CURRENT_TIMESTAMP(), ${!ctx.incremental()}, ${rebuilt});`;
+  return ctx.incremental() ? `${log}\nCOMMIT TRANSACTION;` : log;
 }
 
 /** Vendor of a model, from its name (Cursor and Anthropic spell Claude models differently). */
@@ -99,4 +151,7 @@ function modelFamily(expr) {
   END`;
 }
 
-module.exports = { str, cast, int, num, bool, centsToUsd, usdAmount, email, latestFetch, nullKey, rowKey, declareLookbackStart, teamAtDate, modelVendor, modelFamily };
+module.exports = {
+  str, cast, int, num, bool, centsToUsd, usdAmount, email, latestFetch, nullKey, rowKey, inInterval, mergedIntervals, teamAtDate, sqlList, isStreamIn,
+  changedDaysPreOps, changedDaysFilter, changedDaysPostOps, modelVendor, modelFamily,
+};

@@ -48,7 +48,10 @@ export interface StreamResult {
   records: number;
   quarantined: number;
   bytes: number;
+  /** Days whose fetch completed and landed: for each, this run's fetch is now the latest (staging reads only it). */
   windows: Day[];
+  /** Days of a range stream that came back with no records (e.g. outside the vendor's history, or a quiet day). */
+  emptyDays: Day[];
   startedAt: string;
   finishedAt: string;
   error?: string;
@@ -102,8 +105,9 @@ export function resolveRange(options: LoadOptions, now: Date = new Date()): DayR
   return { start: addDays(start, -(options.lookback ?? 0)), end };
 }
 
+/** Sorts by start time to the millisecond: staging takes a window's latest fetch as the one with the highest run id. */
 export function newRunId(now: Date = new Date()): string {
-  return `${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomBytes(3).toString("hex")}`;
+  return `${now.toISOString().replace(/[-:.]/g, "")}-${randomBytes(3).toString("hex")}`;
 }
 
 /** Picks the streams the options ask for; unknown names are an error that lists the valid ones. */
@@ -124,7 +128,8 @@ export function selectStreams(all: StreamDef[], options: Pick<LoadOptions, "sour
 
 export async function runLoad(config: Config, options: LoadOptions, deps: LoadDeps = {}): Promise<RunSummary> {
   const log = deps.log ?? silentLogger;
-  const now = deps.now?.() ?? new Date();
+  const clock = deps.now ?? (() => new Date());
+  const now = clock();
   if (!MODES.includes(options.mode)) throw new OptionsError(`--mode ${options.mode}: expected one of ${MODES.join(", ")}`);
   const range = resolveRange(options, now);
   const streams = selectStreams(configuredStreams(config, log), options);
@@ -149,11 +154,11 @@ export async function runLoad(config: Config, options: LoadOptions, deps: LoadDe
   try {
     const results = await Promise.all(
       streams.map(async (def) => {
-        const result = await loadStream(def, { runId, runDate, range, lake, warehouse, onProgress: deps.onProgress });
+        const result = await loadStream(def, { runId, runDate, range, lake, warehouse, clock, onProgress: deps.onProgress });
         deps.onProgress?.({ type: "stream-end", result });
-        const fields = { runId, source: result.source, stream: result.stream, records: result.records, quarantined: result.quarantined, requests: result.requests };
+        const fields = { runId, source: result.source, stream: result.stream, records: result.records, quarantined: result.quarantined, requests: result.requests, emptyDays: result.emptyDays.length };
         if (result.status === "failed") log.error({ ...fields, error: result.error }, `${def.source}.${def.name} failed: ${result.error}`);
-        else log.info(fields, `${def.source}.${def.name}: ${result.records} records, ${result.quarantined} quarantined`);
+        else log.info(fields, `${def.source}.${def.name}: ${result.records} records, ${result.quarantined} quarantined${emptyDaysNote(result)}`);
         return result;
       }),
     );
@@ -163,7 +168,7 @@ export async function runLoad(config: Config, options: LoadOptions, deps: LoadDe
       ok: results.every((r) => r.status !== "failed"),
       range,
       startedAt,
-      finishedAt: new Date().toISOString(),
+      finishedAt: clock().toISOString(),
       lakeUri: lake?.uri,
       streams: results,
     };
@@ -180,6 +185,8 @@ interface StreamContext {
   range: DayRange;
   lake?: Lake;
   warehouse?: RawWarehouse;
+  /** The run's clock (injectable, so a simulated clock drives fetched_at as it drives the vendor). */
+  clock: () => Date;
   onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -196,14 +203,15 @@ async function loadStream(def: StreamDef, ctx: StreamContext): Promise<StreamRes
     quarantined: 0,
     bytes: 0,
     windows: [],
-    startedAt: new Date().toISOString(),
+    emptyDays: [],
+    startedAt: ctx.clock().toISOString(),
     finishedAt: "",
   };
   const windows = def.window.kind === "snapshot" ? [{ start: ctx.runDate, end: ctx.runDate }] : chunkRange(ctx.range, def.window.maxDays);
   // The next window's first page is requested while this one is written: the vendor's and our work overlap.
   const open = (window: DayRange) => readAhead(def.fetch({ window, stats }));
   let upcoming = windows[0] ? open(windows[0]) : undefined;
-  const landed: WindowObjects = { raw: [], quarantine: [] };
+  const landed: Omit<WindowObjects, "days"> = { raw: [], quarantine: [] };
   let failure: unknown;
   try {
     for (const [i, window] of windows.entries()) {
@@ -212,7 +220,9 @@ async function loadStream(def: StreamDef, ctx: StreamContext): Promise<StreamRes
       const objects = await loadWindow(def, window, pages, stats, result, ctx);
       landed.raw.push(...objects.raw);
       landed.quarantine.push(...objects.quarantine);
-      result.windows.push(...(def.window.kind === "snapshot" ? [ctx.runDate] : daysOf(window)));
+      const days = def.window.kind === "snapshot" ? [ctx.runDate] : daysOf(window);
+      result.windows.push(...days);
+      if (def.window.kind === "range") result.emptyDays.push(...days.filter((d) => !objects.days.has(d)));
     }
   } catch (error) {
     failure = error;
@@ -222,6 +232,11 @@ async function loadStream(def: StreamDef, ctx: StreamContext): Promise<StreamRes
   // also when a later window failed: what was fetched whole is kept.
   try {
     await ctx.warehouse?.append(rawTable(def.source, def.name), RAW_COLUMNS, landed.raw);
+  } catch (error) {
+    failure ??= error;
+    result.windows = []; // nothing of this stream landed: no window of it may count as fetched
+  }
+  try {
     await ctx.warehouse?.append(QUARANTINE_TABLE, QUARANTINE_COLUMNS, landed.quarantine);
   } catch (error) {
     failure ??= error;
@@ -230,8 +245,16 @@ async function loadStream(def: StreamDef, ctx: StreamContext): Promise<StreamRes
     result.status = "failed";
     result.error = redact((failure as Error).message);
   }
-  Object.assign(result, { requests: stats.requests, retries: stats.retries, bytes: stats.bytes, finishedAt: new Date().toISOString() });
+  Object.assign(result, { requests: stats.requests, retries: stats.retries, bytes: stats.bytes, finishedAt: ctx.clock().toISOString() });
   return result;
+}
+
+/** "; no records on 3 of 30 days (2026-01-01..2026-01-03)": days a vendor answered empty, e.g. beyond its history. */
+export function emptyDaysNote(result: Pick<StreamResult, "emptyDays" | "windows">): string {
+  const empty = [...result.emptyDays].sort();
+  if (empty.length === 0) return "";
+  const span = empty.length === 1 ? empty[0] : `${empty[0]}..${empty[empty.length - 1]}`;
+  return `; no records on ${empty.length} of ${result.windows.length} days (${span})`;
 }
 
 function daysOf(range: DayRange): Day[] {
@@ -241,6 +264,8 @@ function daysOf(range: DayRange): Day[] {
 interface WindowObjects {
   raw: LakeObject[];
   quarantine: LakeObject[];
+  /** Days that received at least one record. */
+  days: Set<Day>;
 }
 
 /**
@@ -263,11 +288,13 @@ async function loadWindow(def: StreamDef, window: DayRange, pages: ReadAhead, st
   };
   const uriOf = (kind: "raw" | "quarantine", day: Day) => `${lake!.uri}/${kind}/${def.source}/${def.name}/dt=${day}/${ctx.runId}.jsonl.gz`;
   const counted = { records: result.records, quarantined: result.quarantined };
+  const days = new Set<Day>();
   try {
     for await (const page of pages.pages()) {
-      const fetchedAt = new Date().toISOString();
+      const fetchedAt = ctx.clock().toISOString();
       result.pages++;
       for (const item of page) {
+        days.add(item.windowDate);
         const check = def.schema.safeParse(item.record);
         if (check.success) {
           counted.records++;
@@ -312,7 +339,7 @@ async function loadWindow(def: StreamDef, window: DayRange, pages: ReadAhead, st
     await Promise.all([...raw.values(), ...quarantine.values()].map((w) => w.abort()));
     throw error;
   }
-  const objects = { raw: await closeAll(raw), quarantine: await closeAll(quarantine) };
+  const objects = { raw: await closeAll(raw), quarantine: await closeAll(quarantine), days };
   result.records = counted.records;
   result.quarantined = counted.quarantined;
   return objects;

@@ -59,6 +59,8 @@ class StatementError extends Error {
 /** One action's BigQuery script: variables declared by DECLARE live until the action ends. */
 class ActionScript {
   readonly variables = new Set<string>();
+  /** A BEGIN TRANSACTION of this action not committed yet: rolled back if the action fails. */
+  private inTransaction = false;
   constructor(
     private readonly conn: DuckDBConnection,
     private readonly fileName: string,
@@ -79,6 +81,9 @@ class ActionScript {
           await this.exec(assignVariable(name, step.value, step.type, this.variables, this.fileName));
           this.variables.add(name);
         }
+      } else if (step.kind === "transaction") {
+        await this.exec(step.statement);
+        this.inTransaction = step.statement === "BEGIN TRANSACTION";
       } else if (step.kind === "set") {
         if (!this.variables.has(step.name)) throw new Error(`${this.fileName}: SET ${step.name} before DECLARE ${step.name}`);
         await this.exec(assignVariable(step.name, step.value, undefined, this.variables, this.fileName));
@@ -101,6 +106,9 @@ class ActionScript {
   }
 
   async end(): Promise<void> {
+    // BigQuery rolls back a script's open transaction when a statement fails; so does the runner
+    if (this.inTransaction) await this.conn.run("ROLLBACK").catch(() => undefined);
+    this.inTransaction = false;
     for (const name of this.variables) await this.conn.run(`RESET VARIABLE ${name}`).catch(() => undefined);
   }
 }

@@ -6,12 +6,21 @@ import { TranslationError, translateQuery } from "./translate.ts";
 export type ScriptStep =
   | { kind: "declare"; names: string[]; type?: string; value?: string }
   | { kind: "set"; name: string; value: string }
+  | { kind: "transaction"; statement: "BEGIN TRANSACTION" | "COMMIT" | "ROLLBACK" }
   | { kind: "statement"; sql: string };
+
+// BigQuery multi-statement transactions: BEGIN [TRANSACTION], COMMIT [TRANSACTION], ROLLBACK [TRANSACTION].
+const TRANSACTION = /^(BEGIN|COMMIT|ROLLBACK)(\s+TRANSACTION)?\s*;?\s*$/i;
 
 /** Classifies each statement of a BigQuery script fragment. */
 export function parseScript(sql: string, fileName?: string): ScriptStep[] {
   return splitStatements(sql).map((statement): ScriptStep => {
     const masked = mask(statement);
+    const transaction = TRANSACTION.exec(masked.trim());
+    if (transaction) {
+      const verb = transaction[1]!.toUpperCase();
+      return { kind: "transaction", statement: verb === "BEGIN" ? "BEGIN TRANSACTION" : (verb as "COMMIT" | "ROLLBACK") };
+    }
     const declare = /^DECLARE\s+([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)/i.exec(masked);
     if (declare) {
       const names = declare[1]!.split(",").map((n) => n.trim().toLowerCase());

@@ -135,7 +135,6 @@ export function anthropicStreams(options: AnthropicSourceOptions): StreamDef[] {
       name,
       window: { kind: "snapshot" },
       schema,
-      naturalKey: ["window_date", "id"],
       async *fetch({ window, stats }) {
         let afterId: string | undefined;
         do {
@@ -154,7 +153,6 @@ export function anthropicStreams(options: AnthropicSourceOptions): StreamDef[] {
       name: "usage_messages",
       window: { kind: "range", maxDays: BUCKETS_PER_PAGE },
       schema: usageRowSchema,
-      naturalKey: ["window_date", ...USAGE_GROUP_BY],
       fetch: ({ window, stats }) => report("v1/organizations/usage_report/messages", window, USAGE_GROUP_BY, stats),
     },
     {
@@ -162,7 +160,6 @@ export function anthropicStreams(options: AnthropicSourceOptions): StreamDef[] {
       name: "cost_report",
       window: { kind: "range", maxDays: BUCKETS_PER_PAGE },
       schema: costRowSchema,
-      naturalKey: ["window_date", ...COST_GROUP_BY],
       fetch: ({ window, stats }) => report("v1/organizations/cost_report", window, COST_GROUP_BY, stats),
     },
     {
@@ -170,7 +167,6 @@ export function anthropicStreams(options: AnthropicSourceOptions): StreamDef[] {
       name: "claude_code",
       window: { kind: "range", maxDays: 1 }, // the endpoint returns exactly one UTC day per call
       schema: claudeCodeRowSchema,
-      naturalKey: ["date", "actor", "terminal_type", "is_remote"],
       async *fetch({ window, stats }) {
         let page: string | undefined;
         do {

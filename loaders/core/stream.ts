@@ -30,8 +30,6 @@ export interface StreamDef {
   window: WindowRule;
   /** Permissive on optional fields, strict on keys; the record is stored untouched either way. */
   schema: z.ZodType;
-  /** JSON paths (within `record`, plus `window_date`) that identify a record; staging keeps the latest fetch. */
-  naturalKey: string[];
   /** Yields one array of records per page, to the last page. */
   fetch(ctx: FetchContext): AsyncIterable<FetchedRecord[]>;
 }

@@ -120,7 +120,6 @@ export function cursorStreams(options: CursorSourceOptions): StreamDef[] {
       name: "members",
       window: { kind: "snapshot" },
       schema: memberSchema,
-      naturalKey: ["window_date", "email"],
       async *fetch({ window, stats }) {
         const body = await http.page("get", "teams/members", MembersPage, { pacer: adminPacer, stats });
         yield body.teamMembers.map((record) => ({ ...dayWindow(window.start), record }));
@@ -131,7 +130,6 @@ export function cursorStreams(options: CursorSourceOptions): StreamDef[] {
       name: "daily_usage",
       window: { kind: "range", maxDays: 30 },
       schema: dailyUsageSchema,
-      naturalKey: ["day", "email"],
       async *fetch({ window, stats }) {
         for (let page = 1; ; page++) {
           const json = { startDate: startMs(window.start), endDate: endMs(window.end), page, pageSize: DAILY_USAGE_PAGE_SIZE };
@@ -146,7 +144,6 @@ export function cursorStreams(options: CursorSourceOptions): StreamDef[] {
       name: "usage_events",
       window: { kind: "range", maxDays: 1 }, // one UTC day per request keeps windows non-overlapping
       schema: usageEventSchema,
-      naturalKey: ["timestamp", "userEmail", "model", "kind", "conversationId", "event_index"],
       async *fetch({ window, stats }) {
         for (let page = 1; ; page++) {
           const json = { startDate: startMs(window.start), endDate: endMs(window.end), page, pageSize: EVENTS_PAGE_SIZE };
@@ -162,7 +159,6 @@ export function cursorStreams(options: CursorSourceOptions): StreamDef[] {
       name: "spend",
       window: { kind: "snapshot" },
       schema: spendSchema,
-      naturalKey: ["window_date", "email"],
       async *fetch({ window, stats }) {
         for (let page = 1; ; page++) {
           const json = { page, pageSize: SPEND_PAGE_SIZE };

@@ -22,11 +22,9 @@ const email = z.string().regex(/^\s*[^@\s]+@[^@\s]+\s*$/, "must be an email addr
 export const TABS = {
   people: {
     schema: z.looseObject({ email, team: z.string().optional(), effective_from: optionalDay }),
-    naturalKey: ["window_date", "email", "effective_from"],
   },
   api_key_owners: {
     schema: z.looseObject({ api_key_id: z.string().min(1), owner_email: email }),
-    naturalKey: ["window_date", "api_key_id"],
   },
   budgets: {
     schema: z.looseObject({
@@ -35,11 +33,9 @@ export const TABS = {
       tool: z.string().regex(/^(cursor|claude_code|claude_api|all)?$/, "must be cursor, claude_code, claude_api or all").optional(),
       budget_usd: amount,
     }),
-    naturalKey: ["window_date", "month", "cost_center", "team", "tool"],
   },
   seats: {
     schema: z.looseObject({ tool: z.string().min(1), monthly_price_usd: amount, effective_from: optionalDay }),
-    naturalKey: ["window_date", "tool", "plan", "effective_from"],
   },
 } as const;
 
@@ -63,7 +59,6 @@ export function mappingStreams(options: MappingOptions): StreamDef[] {
     name: tab,
     window: { kind: "snapshot" as const },
     schema: def.schema,
-    naturalKey: [...def.naturalKey],
     async *fetch({ window, stats }) {
       const records = rowsToRecords(await readTab(tab, stats));
       yield records.map((record) => ({ ...dayWindow(window.start), record }));

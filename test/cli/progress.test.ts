@@ -9,7 +9,7 @@ function terminal() {
 }
 
 const result = (stream: string, status: StreamResult["status"], records: number, error?: string): StreamResult => ({
-  source: "cursor", stream, status, requests: 3, retries: 0, pages: 3, records, quarantined: 1, bytes: 10, windows: [], startedAt: "", finishedAt: "", error,
+  source: "cursor", stream, status, requests: 3, retries: 0, pages: 3, records, quarantined: 1, bytes: 10, windows: [], emptyDays: [], startedAt: "", finishedAt: "", error,
 });
 
 describe("ProgressDisplay", () => {

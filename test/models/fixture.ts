@@ -190,9 +190,14 @@ export async function createFixtureWarehouse(file: string): Promise<void> {
     await conn.run(
       `CREATE TABLE ${RAW}.raw_load_runs (run_id VARCHAR, source VARCHAR, stream VARCHAR, mode VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP, status VARCHAR, requests BIGINT, records BIGINT, quarantined BIGINT, bytes BIGINT, windows JSON, error VARCHAR)`,
     );
-    const runs = STREAMS.map((t) => {
+    // each run lists the window days it fetched: staging reads the latest complete fetch of every window
+    const runs = STREAMS.flatMap((t) => {
       const [, source, ...stream] = t.split("_");
-      return `(${sqlText(RUN2)}, ${sqlText(source!)}, ${sqlText(stream.join("_"))}, 'daily', now()::TIMESTAMP - INTERVAL 1 HOUR, now()::TIMESTAMP, 'succeeded', 1, 1, 0, 100, '["${DAY2}"]', NULL)`;
+      const byRun = new Map<string, Set<string>>();
+      for (const r of RAW_ROWS[t]!) byRun.set(r.run, (byRun.get(r.run) ?? new Set()).add(r.day));
+      return [...byRun].map(([run, days]) =>
+        `(${sqlText(run)}, ${sqlText(source!)}, ${sqlText(stream.join("_"))}, 'development', now()::TIMESTAMP - INTERVAL 1 HOUR, now()::TIMESTAMP, 'succeeded', 1, 1, 0, 100, ${sqlText(JSON.stringify([...days].sort()))}, NULL)`,
+      );
     });
     await conn.run(`INSERT INTO ${RAW}.raw_load_runs VALUES ${runs.join(", ")}`);
   } finally {

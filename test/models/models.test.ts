@@ -79,19 +79,23 @@ describe("the compiled project", () => {
     expect(problems, formatSyntaxProblems(problems)).toEqual([]);
   });
 
-  it("tags the daily workflow and the four Looker views; facts are incremental with a key, partitioning and a pruned lookback", () => {
+  it("tags the daily workflow and the four Looker views; facts replace their changed days, partitioned by day", () => {
     for (const t of graph.tables ?? []) expect(t.tags, t.target.name).toContain("daily");
     const looker = (graph.tables ?? []).filter((t) => t.tags?.includes("looker")).map((t) => t.target.name).sort();
     expect(looker).toEqual([...VIEWS].sort());
     for (const name of ["fct_usage_daily", "fct_cost_daily", "fct_seats_daily"]) {
       const t = (graph.tables ?? []).find((x) => x.target.name === name)!;
+      const day = t.bigquery!.partitionBy!;
+      expect(day).toMatch(/_date$/);
       expect(t.enumType).toBe("INCREMENTAL");
-      expect(t.uniqueKey?.length).toBe(1);
-      expect(t.bigquery?.partitionBy).toMatch(/_date$/);
-      // the lookback bound is a script constant, so it prunes the source and the MERGE's destination
-      expect(t.incrementalPreOps?.join("\n")).toMatch(/DECLARE lookback_start DATE[\s\S]*INTERVAL 3 DAY/);
-      expect(t.incrementalQuery).toMatch(/_date >= lookback_start/);
-      expect(t.bigquery?.updatePartitionFilter).toBe(`${t.bigquery?.partitionBy} >= lookback_start`);
+      // no MERGE by key: the changed days are deleted and inserted whole, in one transaction
+      expect(t.uniqueKey ?? []).toEqual([]);
+      const pre = t.incrementalPreOps?.join("\n") ?? "";
+      expect(pre).toMatch(/DECLARE changed_days ARRAY<DATE>[\s\S]*int_builds__changed_days/);
+      expect(pre).toMatch(new RegExp(`BEGIN TRANSACTION;\\s*DELETE FROM \`[^\`]+\\.${name}\` WHERE ${day} IN UNNEST\\(changed_days\\)`));
+      expect(t.incrementalPostOps?.join("\n")).toMatch(/INSERT INTO `[^`]+\.build_log`[\s\S]*COMMIT TRANSACTION/);
+      expect(t.postOps?.join("\n")).toMatch(/INSERT INTO `[^`]+\.build_log`/);
+      if (name !== "fct_seats_daily") expect(t.incrementalQuery).toMatch(new RegExp(`WHERE ${day} IN UNNEST\\(changed_days\\)`));
     }
   });
 });
@@ -174,15 +178,21 @@ describe("a full build on the fixture warehouse", () => {
   });
 
   it("builds the dimensions: team history, unmapped emails, key owners, models with derived prices", async () => {
-    const users = await query(warehouse, `SELECT person_id, team, CAST(valid_from AS VARCHAR) AS f, CAST(valid_to AS VARCHAR) AS t, is_mapped FROM ${DATASET}.dim_users ORDER BY person_id, f`);
+    const users = await query(
+      warehouse,
+      `SELECT person_id, team, CAST(valid_from AS VARCHAR) AS f, CAST(valid_to AS VARCHAR) AS t, is_mapped, is_inferred FROM ${DATASET}.dim_users ORDER BY person_id, f`,
+    );
+    // one mapping snapshot, on day 2: earlier days take it too, marked inferred; alice's dated row moves her on day 2
     expect(users).toEqual([
-      { person_id: "alice@example.com", team: "Platform", f: "1900-01-01", t: DAY2, is_mapped: true },
-      { person_id: "alice@example.com", team: "Research", f: DAY2, t: null, is_mapped: true },
-      { person_id: "bob@example.com", team: "Platform", f: "1900-01-01", t: null, is_mapped: true },
-      { person_id: "carol@example.com", team: "Research", f: "1900-01-01", t: null, is_mapped: true },
-      { person_id: "dave@example.com", team: "unmapped", f: "1900-01-01", t: null, is_mapped: false },
-      { person_id: "eve@example.com", team: "unmapped", f: "1900-01-01", t: null, is_mapped: false },
-      { person_id: "unattributed", team: "unattributed", f: "1900-01-01", t: null, is_mapped: false },
+      { person_id: "alice@example.com", team: "Platform", f: "1900-01-01", t: DAY2, is_mapped: true, is_inferred: true },
+      { person_id: "alice@example.com", team: "Research", f: DAY2, t: null, is_mapped: true, is_inferred: false },
+      { person_id: "bob@example.com", team: "Platform", f: "1900-01-01", t: DAY2, is_mapped: true, is_inferred: true },
+      { person_id: "bob@example.com", team: "Platform", f: DAY2, t: null, is_mapped: true, is_inferred: false },
+      { person_id: "carol@example.com", team: "Research", f: "1900-01-01", t: DAY2, is_mapped: true, is_inferred: true },
+      { person_id: "carol@example.com", team: "Research", f: DAY2, t: null, is_mapped: true, is_inferred: false },
+      { person_id: "dave@example.com", team: "unmapped", f: "1900-01-01", t: null, is_mapped: false, is_inferred: false },
+      { person_id: "eve@example.com", team: "unmapped", f: "1900-01-01", t: null, is_mapped: false, is_inferred: false },
+      { person_id: "unattributed", team: "unattributed", f: "1900-01-01", t: null, is_mapped: false, is_inferred: false },
     ]);
     const keys = await query(warehouse, `SELECT api_key_id, workspace_name, owner_person_id, owner_source FROM ${DATASET}.dim_api_keys ORDER BY api_key_id`);
     expect(keys).toEqual([
@@ -244,9 +254,8 @@ describe("re-runs and failure detection", () => {
     );
     const r = await runGraph(graph, { db: broken });
     const failed = r.actions.filter((a) => a.status === "failed").map((a) => a.name).sort();
+    // raw edited in place is no new fetch, so the facts keep their days; the checks that read raw catch it
     expect(failed).toEqual([
-      // the unparseable chargedCents also fails the nonNull checks on its way down
-      "ai_usage_dev_fct_cost_daily_assertions_rowConditions",
       "ai_usage_dev_stg_cursor__usage_events_assertions_rowConditions",
       "assert_raw_freshness",
       "assert_reconcile_anthropic_cost",
