@@ -3,7 +3,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { columnsOf, objectType, openWarehouse, qualified, query, quoteIdent, type Row } from "./duckdb.ts";
 import { actionsOf, selectActions, topologicalOrder, type Action, type ActionKind, type CompiledGraph, type Selection } from "./graph.ts";
 import { assignVariable, parseScript } from "./scripting.ts";
-import { translate, translateCondition, translateQuery } from "./translate.ts";
+import { saveTranslations, translate, translateCondition, translateQuery } from "./translate.ts";
 import { runUnitTests, type TestResult } from "./unit-tests.ts";
 
 export type ActionStatus = "succeeded" | "failed" | "skipped" | "disabled";
@@ -244,5 +244,6 @@ export async function runGraph(graph: CompiledGraph, opts: RunOptions): Promise<
     return { ok, durationMs: Math.round(performance.now() - started), actions: results, ...(tests ? { tests } : {}) };
   } finally {
     warehouse.close();
+    saveTranslations();
   }
 }

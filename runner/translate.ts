@@ -2,6 +2,7 @@
 // (reference dataform.md §E2) so compiled Dataform SQL runs unchanged on DuckDB.
 import { Dialect, transpile } from "@polyglot-sql/sdk";
 import { findCalls, join, mapCode, mask, rewriteCalls, scan } from "./sql-text.ts";
+import { TranslationCache } from "./translation-cache.ts";
 
 export class TranslationError extends Error {
   constructor(
@@ -194,13 +195,17 @@ export function translate(sql: string, ctx: TranslateContext = {}): string[] {
     throw new TranslationError(`cannot translate BigQuery SQL${where}: ${result.error ?? "unknown error"}\n${sql.trim()}`, "parse", ctx.fileName);
   }
   const statements = result.sql.map(postFix).filter((s) => s.trim() !== "");
-  if (cache.size > 5000) cache.clear();
   cache.set(prepared, statements);
   return statements;
 }
 
-// Transpiling is the slow step (tens of ms a statement); repeated runs in one process reuse results.
-const cache = new Map<string, string[]>();
+// Transpiling is the slow step (tens of ms a statement): results are reused within and across processes.
+const cache = new TranslationCache();
+
+/** Keeps this process's new translations for the next build (called when a build ends). */
+export function saveTranslations(): void {
+  cache.save();
+}
 
 /** Translates a single SELECT (a model query); more than one statement is an error. */
 export function translateQuery(sql: string, ctx: TranslateContext = {}): string {

@@ -9,12 +9,12 @@ export const DAY2 = "2026-11-02";
 
 type Row = { run: string; day: string; record: unknown };
 
-const RUN1 = "20261102T060000Z-aaaaaa";
-const RUN2 = "20261103T060000Z-bbbbbb";
+export const RUN1 = "20261102T060000000Z-aaaaaa";
+export const RUN2 = "20261103T060000000Z-bbbbbb";
 
 // Anthropic usage: opus in workspace A by keys 1 and 2; sonnet in A by keys 1, 2, 4 (a 3-way split);
 // sonnet in the Default Workspace by the Console (NULL key) and key 3.
-function usage(key: string | null, ws: string | null, model: string, t: Partial<Record<string, number>>) {
+export function usage(key: string | null, ws: string | null, model: string, t: Partial<Record<string, number>>) {
   return {
     uncached_input_tokens: t.uncached ?? 0,
     cache_read_input_tokens: t.read ?? 0,
@@ -26,7 +26,7 @@ function usage(key: string | null, ws: string | null, model: string, t: Partial<
   };
 }
 
-function cost(ws: string | null, amount: string, model: string | null, tokenType: string | null, costType = "tokens") {
+export function cost(ws: string | null, amount: string, model: string | null, tokenType: string | null, costType = "tokens") {
   return {
     amount, currency: "USD", description: `${model ?? costType} ${tokenType ?? costType}`, cost_type: costType,
     token_type: tokenType, model, service_tier: model ? "standard" : null, context_window: model ? "0-200k" : null,
@@ -34,9 +34,9 @@ function cost(ws: string | null, amount: string, model: string | null, tokenType
   };
 }
 
-const OPUS = "claude-opus-4-6";
-const SONNET = "claude-sonnet-4-5";
-const HAIKU = "claude-haiku-4-5";
+export const OPUS = "claude-opus-4-6";
+export const SONNET = "claude-sonnet-4-5";
+export const HAIKU = "claude-haiku-4-5";
 
 export const RAW_ROWS: Record<string, Row[]> = {
   raw_anthropic_workspaces: [
@@ -128,12 +128,12 @@ export const RAW_ROWS: Record<string, Row[]> = {
   ],
 };
 
-function ccRow(type: string, actor: string, model: string, estimatedCents: number, sessions: number, lines: number): Row {
+export function ccRow(type: string, actor: string, model: string, estimatedCents: number, sessions: number, lines: number, day = DAY1): Row {
   return {
     run: RUN2,
-    day: DAY1,
+    day,
     record: {
-      date: `${DAY1}T00:00:00Z`,
+      date: `${day}T00:00:00Z`,
       actor: type === "user_actor" ? { type, email_address: actor } : { type, api_key_name: actor },
       organization_id: "12345678-1234-5678-1234-567812345678", customer_type: "api", terminal_type: "vscode", is_remote: false,
       core_metrics: { num_sessions: sessions, lines_of_code: { added: lines, removed: 1 }, commits_by_claude_code: 1, pull_requests_by_claude_code: 0 },
@@ -154,7 +154,7 @@ function dailyUsage(email: string, day: string, active: boolean) {
   };
 }
 
-function event(day: string, offsetMs: number, email: string, chargedCents: number) {
+export function event(day: string, offsetMs: number, email: string, chargedCents: number) {
   return {
     timestamp: String(Date.parse(`${day}T10:00:00Z`) + offsetMs), userEmail: email, conversationId: "conv-1",
     model: "claude-4.5-sonnet", kind: "Usage-based", maxMode: false, requestsCosts: 1, isTokenBasedCall: true,
@@ -168,7 +168,47 @@ const STREAMS = Object.keys(RAW_ROWS);
 
 const sqlText = (v: string) => `'${v.replace(/'/g, "''")}'`;
 
-/** Creates the raw dataset on a DuckDB file (all raw tables, quarantine and load runs) and fills it. */
+/** What one load run landed: rows per raw table, and the window days it fetched per table (default: its rows' days). */
+export interface FixtureRun {
+  run: string;
+  rows: Partial<Record<string, { day: string; record: unknown }[]>>;
+  /** Windows fetched with no records (an emptied day) or beyond the rows' days. */
+  windows?: Partial<Record<string, string[]>>;
+  /** When the run fetched, default 06:00 of the run id's day. */
+  fetchedAt?: string;
+}
+
+/** Appends a load run as the loaders land it: raw rows, and one raw_load_runs row per stream listing its windows
+ * (finished now, so the freshness assertion sees a live pipeline). */
+export async function appendRun(file: string, load: FixtureRun): Promise<void> {
+  const instance = await DuckDBInstance.create(file);
+  const conn = await instance.connect();
+  const fetched = load.fetchedAt ?? `${load.run.slice(0, 4)}-${load.run.slice(4, 6)}-${load.run.slice(6, 8)} 06:00:00`;
+  try {
+    const tables = new Set([...Object.keys(load.rows), ...Object.keys(load.windows ?? {})]);
+    for (const table of tables) {
+      const rows = load.rows[table] ?? [];
+      if (rows.length) {
+        const values = rows.map(
+          (r) =>
+            `(${sqlText(load.run)}, TIMESTAMP ${sqlText(fetched)}, DATE ${sqlText(r.day)}, TIMESTAMP ${sqlText(r.day)}, TIMESTAMP ${sqlText(r.day)} + INTERVAL 1 DAY, ${sqlText(`file://lake/${table}/${load.run}.jsonl.gz`)}, ${sqlText(JSON.stringify(r.record))})`,
+        );
+        await conn.run(`INSERT INTO ${RAW}.${table} VALUES ${values.join(", ")}`);
+      }
+      const windows = [...new Set([...rows.map((r) => r.day), ...(load.windows?.[table] ?? [])])].sort();
+      const [, source, ...stream] = table.split("_");
+      await conn.run(
+        `INSERT INTO ${RAW}.raw_load_runs VALUES (${sqlText(load.run)}, ${sqlText(source!)}, ${sqlText(stream.join("_"))}, 'development',
+          TIMESTAMP ${sqlText(fetched)}, now()::TIMESTAMP, 'succeeded', 1, ${rows.length}, 0, 100, ${sqlText(JSON.stringify(windows))}, NULL)`,
+      );
+    }
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** Creates the raw dataset on a DuckDB file (all raw tables, quarantine and load runs) and lands the fixture's runs. */
 export async function createFixtureWarehouse(file: string): Promise<void> {
   const instance = await DuckDBInstance.create(file);
   const conn = await instance.connect();
@@ -178,11 +218,6 @@ export async function createFixtureWarehouse(file: string): Promise<void> {
       await conn.run(
         `CREATE TABLE ${RAW}.${table} (run_id VARCHAR, fetched_at TIMESTAMP, window_date DATE, window_start TIMESTAMP, window_end TIMESTAMP, lake_uri VARCHAR, record JSON)`,
       );
-      const values = RAW_ROWS[table]!.map((r) => {
-        const fetched = `${r.run.slice(0, 4)}-${r.run.slice(4, 6)}-${r.run.slice(6, 8)} 06:00:00`;
-        return `(${sqlText(r.run)}, TIMESTAMP ${sqlText(fetched)}, DATE ${sqlText(r.day)}, TIMESTAMP ${sqlText(r.day)}, TIMESTAMP ${sqlText(r.day)} + INTERVAL 1 DAY, ${sqlText(`file://lake/${table}/${r.run}.jsonl.gz`)}, ${sqlText(JSON.stringify(r.record))})`;
-      });
-      await conn.run(`INSERT INTO ${RAW}.${table} VALUES ${values.join(", ")}`);
     }
     await conn.run(
       `CREATE TABLE ${RAW}.raw_quarantine (run_id VARCHAR, fetched_at TIMESTAMP, source VARCHAR, stream VARCHAR, window_date DATE, reason VARCHAR, lake_uri VARCHAR, record JSON)`,
@@ -190,18 +225,12 @@ export async function createFixtureWarehouse(file: string): Promise<void> {
     await conn.run(
       `CREATE TABLE ${RAW}.raw_load_runs (run_id VARCHAR, source VARCHAR, stream VARCHAR, mode VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP, status VARCHAR, requests BIGINT, records BIGINT, quarantined BIGINT, bytes BIGINT, windows JSON, error VARCHAR)`,
     );
-    // each run lists the window days it fetched: staging reads the latest complete fetch of every window
-    const runs = STREAMS.flatMap((t) => {
-      const [, source, ...stream] = t.split("_");
-      const byRun = new Map<string, Set<string>>();
-      for (const r of RAW_ROWS[t]!) byRun.set(r.run, (byRun.get(r.run) ?? new Set()).add(r.day));
-      return [...byRun].map(([run, days]) =>
-        `(${sqlText(run)}, ${sqlText(source!)}, ${sqlText(stream.join("_"))}, 'development', now()::TIMESTAMP - INTERVAL 1 HOUR, now()::TIMESTAMP, 'succeeded', 1, 1, 0, 100, ${sqlText(JSON.stringify([...days].sort()))}, NULL)`,
-      );
-    });
-    await conn.run(`INSERT INTO ${RAW}.raw_load_runs VALUES ${runs.join(", ")}`);
   } finally {
     conn.closeSync();
     instance.closeSync();
+  }
+  for (const run of [RUN1, RUN2]) {
+    const rows = Object.fromEntries(STREAMS.map((t) => [t, RAW_ROWS[t]!.filter((r) => r.run === run)]).filter(([, r]) => r.length > 0));
+    await appendRun(file, { run, rows });
   }
 }
