@@ -230,7 +230,9 @@ export async function createFixtureWarehouse(file: string): Promise<void> {
     instance.closeSync();
   }
   for (const run of [RUN1, RUN2]) {
-    const rows = Object.fromEntries(STREAMS.map((t) => [t, RAW_ROWS[t]!.filter((r) => r.run === run)]).filter(([, r]) => r.length > 0));
+    const rows = Object.fromEntries(
+      STREAMS.map((t) => [t, RAW_ROWS[t]!.filter((r) => r.run === run)] as const).filter(([, landed]) => landed.length > 0),
+    );
     await appendRun(file, { run, rows });
   }
 }

@@ -118,7 +118,7 @@ describe("models on the simulated organization", () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it("pushes the facts' lookback bound down to the raw usage scans (the dedupe partitions lead with the day)", async () => {
+  it("pushes a bound on the facts' day down to the raw usage scans (staging's day is the raw window_date)", async () => {
     const filteredScans = async (view: string, dateColumn: string) => {
       // a bound inside the data: one below every row would be dropped by the optimizer as always true
       const [last] = await query(loaded.warehousePath, `SELECT CAST(MAX(${dateColumn}) - 3 AS VARCHAR) AS d FROM ${DATASET}.${view}`);
