@@ -1,0 +1,22 @@
+// The convergence property test (issue 9), on several seeds. Replay one: CONVERGENCE_SEEDS=<seed>; more operations:
+// CONVERGENCE_OPERATIONS=<n>.
+import { beforeAll, describe, expect, it } from "vitest";
+import type { CompiledGraph } from "../../runner/index.ts";
+import { compileForConvergence, runConvergence } from "./convergence.ts";
+
+const SEEDS = (process.env.CONVERGENCE_SEEDS ?? "11,23,37").split(",").map(Number);
+const OPERATIONS = Number(process.env.CONVERGENCE_OPERATIONS ?? 22);
+
+let graph: CompiledGraph;
+beforeAll(async () => {
+  graph = await compileForConvergence();
+}, 120_000);
+
+describe("convergence: whatever happened before, the daily build equals a full rebuild and the vendors' figures", () => {
+  it.each(SEEDS)("seed %i", async (seed) => {
+    const result = await runConvergence(seed, OPERATIONS, graph);
+    expect(result.failure).toBeUndefined();
+    expect(result.operations.length).toBeGreaterThanOrEqual(20);
+    expect(result.builds).toBeGreaterThanOrEqual(5);
+  }, 1_200_000);
+});

@@ -1,0 +1,193 @@
+// The convergence property (issue 9): a seeded random sequence of daily loads, re-runs, backfills of days 5-40 back,
+// vendor restatements and mapping edits runs through the real loaders (HTTP to the simulated organization) and the
+// runner. After every build: (a) the daily build equals a full rebuild of the same raw data, row for row; (b) per
+// day and tool the marts equal the simulator's ground truth as of that day's latest fetch, to the cent; (c) every
+// assertion, the reconciliations among them, passes. A failure names its seed and operation so it can be replayed
+// with CONVERGENCE_SEEDS=<seed>.
+import { copyFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { runLoad, type LoadOptions } from "../../loaders/index.ts";
+import { compileForDataset, runGraph, type CompiledGraph, type RunResult } from "../../runner/index.ts";
+import { startSimulator, type RestatementKind, type Simulator } from "../../simulator/index.ts";
+import { tempDir } from "../helpers/config.ts";
+import { query } from "../helpers/duckdb.ts";
+import { configForSimulator } from "../helpers/pipeline.ts";
+
+const DATASET = "ai_usage_dev";
+const RAW = `${DATASET}_raw`;
+const DAY_MS = 86_400_000;
+/** Compared row for row with a full rebuild: the facts and every dimension or view built from raw. */
+const COMPARED = ["dim_users", "dim_teams", "dim_api_keys", "dim_models", "fct_usage_daily", "fct_cost_daily", "fct_seats_daily", "vw_monthly_finance"];
+const VENDOR_RESTATEMENTS: RestatementKind[] = ["reclassify_event", "restate_amount", "drop_line", "late_line"];
+const SHEET_EDITS: RestatementKind[] = ["move_person", "delete_person", "change_key_owner"];
+
+export type Operation =
+  | { kind: "daily" } // the next morning's run: yesterday plus a 3-day lookback
+  | { kind: "rerun" } // the same run again an hour later
+  | { kind: "backfill"; fromDaysBack: number; toDaysBack: number }
+  | { kind: "restate"; restatement: RestatementKind; daysBack: number }
+  | { kind: "edit"; restatement: RestatementKind };
+
+/** mulberry32: a small seeded generator, so a seed replays the same sequence. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function operations(seed: number, count: number): Operation[] {
+  const r = random(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const pick = <T>(items: T[]) => items[Math.floor(r() * items.length)]!;
+  const ops: Operation[] = [];
+  while (ops.length < count - 1) {
+    const x = r();
+    if (x < 0.3) ops.push({ kind: "daily" });
+    else if (x < 0.4) ops.push({ kind: "rerun" });
+    else if (x < 0.55) {
+      const from = int(5, 40);
+      ops.push({ kind: "backfill", fromDaysBack: from, toDaysBack: Math.max(5, from - int(0, 6)) });
+    } else if (x < 0.8) ops.push({ kind: "restate", restatement: pick(VENDOR_RESTATEMENTS), daysBack: int(1, 40) });
+    else ops.push({ kind: "edit", restatement: pick(SHEET_EDITS) });
+  }
+  ops.push({ kind: "daily" }); // every change ends in a build
+  return ops;
+}
+
+const describe = (op: Operation) =>
+  op.kind === "backfill" ? `backfill ${op.fromDaysBack}..${op.toDaysBack} days back` : op.kind === "restate" ? `restate ${op.restatement} ${op.daysBack} days back` : op.kind === "edit" ? `sheet edit ${op.restatement}` : op.kind;
+
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+async function table(file: string, name: string): Promise<string[]> {
+  return (await query(file, `SELECT * FROM ${DATASET}.${name}`)).map((r) => JSON.stringify(r)).sort();
+}
+
+/** The first rows one side has and the other lacks, for a readable failure. */
+function firstDifferences(daily: string[], full: string[], n = 3): string {
+  const fullSet = new Set(full), dailySet = new Set(daily);
+  const onlyDaily = daily.filter((r) => !fullSet.has(r)).slice(0, n);
+  const onlyFull = full.filter((r) => !dailySet.has(r)).slice(0, n);
+  return [`only in the daily build: ${onlyDaily.join("\n  ") || "-"}`, `only in the full rebuild: ${onlyFull.join("\n  ") || "-"}`].join("\n");
+}
+
+export interface ConvergenceResult {
+  seed: number;
+  operations: string[];
+  builds: number;
+  /** empty when every check of every build passed; else the first failure, with how to replay it */
+  failure?: string;
+}
+
+/** Runs one seed's sequence; stops at the first failed check. */
+export async function runConvergence(seed: number, count: number, graph?: CompiledGraph): Promise<ConvergenceResult> {
+  const ops = operations(seed, count);
+  const dir = tempDir(`aiua-converge-${seed}-`);
+  const warehouse = path.join(dir, "warehouse.duckdb");
+  // a morning a few weeks ago; each daily run moves it to the next morning
+  let clock = Date.parse(`${isoDay(Date.now() - 30 * DAY_MS)}T06:00:00Z`);
+  const sim: Simulator = await startSimulator({ seed, users: 8, historyDays: 90, now: () => clock, rateLimits: false });
+  const config = configForSimulator(sim, dir);
+  const compiled = graph ?? (await compileForConvergence());
+  const runClock = new Map<string, number>();
+  const done: string[] = [];
+  let builds = 0;
+
+  const load = async (options: Omit<LoadOptions, "mode">) => {
+    const summary = await runLoad(config, { mode: "development", ...options }, { now: () => new Date(clock) });
+    if (!summary.ok) throw new Error(`load failed: ${summary.streams.filter((s) => s.status === "failed").map((s) => `${s.source}.${s.stream}: ${s.error}`).join("; ")}`);
+    runClock.set(summary.runId, clock);
+  };
+
+  const build = async (): Promise<string | undefined> => {
+    builds++;
+    const daily = await runGraph(compiled, { db: warehouse });
+    const broken = (r: RunResult) => r.actions.filter((a) => a.status !== "succeeded").map((a) => `${a.name}: ${a.error ?? ""} ${JSON.stringify(a.failingRows ?? [])}`);
+    if (!daily.ok) return `(c) the daily build failed:\n${broken(daily).join("\n")}`;
+    const copy = path.join(dir, "full.duckdb");
+    copyFileSync(warehouse, copy);
+    const full = await runGraph(compiled, { db: copy, fullRefresh: true });
+    if (!full.ok) return `(c) the full rebuild failed:\n${broken(full).join("\n")}`;
+    for (const name of COMPARED) {
+      const [a, b] = [await table(warehouse, name), await table(copy, name)];
+      if (JSON.stringify(a) !== JSON.stringify(b)) return `(a) ${name}: the daily build differs from a full rebuild\n${firstDifferences(a, b)}`;
+    }
+    return checkTruth();
+  };
+
+  // (b) per day and tool, billed + allocated equal the vendors' figures as served at the day's latest fetch
+  const checkTruth = async (): Promise<string | undefined> => {
+    const latest = await query(
+      warehouse,
+      `SELECT CAST(json_extract_string(d, '$') AS VARCHAR) AS day, max(run_id) AS run_id
+       FROM ${RAW}.raw_load_runs, unnest(CAST(windows AS JSON[])) AS t(d)
+       WHERE source = 'cursor' AND stream = 'usage_events' GROUP BY ALL`,
+    );
+    const got = new Map(
+      (await query(warehouse, `SELECT CAST(cost_date AS VARCHAR) || '|' || tool AS k, CAST(SUM(amount_usd) AS VARCHAR) AS usd FROM ${DATASET}.fct_cost_daily WHERE basis != 'seat' GROUP BY ALL`)).map(
+        (r) => [String(r.k), Number(r.usd)],
+      ),
+    );
+    const byFetch = new Map<number, string[]>();
+    for (const { day, run_id } of latest) {
+      const at = runClock.get(String(run_id))!;
+      byFetch.set(at, [...(byFetch.get(at) ?? []), String(day)]);
+    }
+    for (const [asOf, days] of byFetch) {
+      const sorted = days.sort();
+      const truth = sim.truth({ start: sorted[0], end: sorted.at(-1), asOf });
+      for (const v of truth.vendorDaily) {
+        if (!days.includes(v.day)) continue;
+        const want = Number(v.cents) / 100, have = got.get(`${v.day}|${v.tool}`) ?? 0;
+        if (Math.abs(want - have) > 1e-8) return `(b) ${v.day} ${v.tool}: the vendor billed ${want} as of ${new Date(asOf).toISOString()}, the marts hold ${have}`;
+      }
+    }
+    return undefined;
+  };
+
+  try {
+    // the first run, as npm start does it: 30 days
+    await load({ days: 30, lookback: 0 });
+    done.push("initial load of 30 days");
+    let failure = await build();
+    for (const op of ops) {
+      if (failure) break;
+      done.push(describe(op));
+      if (op.kind === "daily") {
+        clock = Date.parse(`${isoDay(clock + DAY_MS)}T06:00:00Z`) + (done.length % 7) * 60_000;
+        await load({ days: 1, lookback: 3 });
+        failure = await build();
+      } else if (op.kind === "rerun") {
+        clock += 3_600_000;
+        await load({ days: 1, lookback: 3 });
+        failure = await build();
+      } else if (op.kind === "backfill") {
+        clock += 600_000;
+        await load({ start: isoDay(clock - op.fromDaysBack * DAY_MS), end: isoDay(clock - op.toDaysBack * DAY_MS), lookback: 0 });
+        failure = await build();
+      } else {
+        clock += 300_000;
+        const day = op.kind === "restate" ? isoDay(clock - op.daysBack * DAY_MS) : undefined;
+        try {
+          sim.restate(op.restatement, day ? { day } : {});
+        } catch (e) {
+          done[done.length - 1] += ` (not possible: ${(e as Error).message})`;
+        }
+      }
+    }
+    return { seed, operations: done, builds, ...(failure ? { failure: `seed ${seed}, after: ${done.join(" → ")}\n${failure}\nreplay: CONVERGENCE_SEEDS=${seed} npx vitest run test/models/convergence.test.ts` } : {}) };
+  } finally {
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The project compiled for these runs: loads land on the test's clock, so freshness is not the real clock's. */
+export function compileForConvergence(): Promise<CompiledGraph> {
+  return compileForDataset({ dataset: DATASET, vars: { freshness_max_hours: "100000" } });
+}
