@@ -65,7 +65,7 @@ async function withSimulator<T>(spec: SimSpec, work: (sim: Awaited<ReturnType<ty
 }
 
 export async function ingestScenario(o: IngestOptions): Promise<IngestResult> {
-  const spec: SimSpec = { seed: o.seed, users: o.users, days: o.days, endDate: o.endDate, timeScale: false };
+  const spec: SimSpec = { seed: o.seed, users: o.users, historyDays: o.days, endDate: o.endDate, timeScale: false };
   const pipelineMs: number[] = [];
   const lakeOnlyMs: number[] = [];
   const baselineMs: number[] = [];
@@ -137,7 +137,7 @@ export interface MemoryResult {
 export async function memoryScenario(o: { seed: number; users: number; sizes: number[]; endDate: string; workDir: string; limitMb: number }): Promise<MemoryResult> {
   const runs: MemoryResult["runs"] = [];
   for (const days of o.sizes) {
-    const spec: SimSpec = { seed: o.seed, users: o.users, days, endDate: o.endDate, timeScale: false };
+    const spec: SimSpec = { seed: o.seed, users: o.users, historyDays: days, endDate: o.endDate, timeScale: false };
     const dir = mkdtempSync(path.join(o.workDir, `memory-${days}-`));
     const run = await withSimulator(spec, (sim) =>
       runChild({ kind: "pipeline", env: sim.env, dir, days, endDate: o.endDate, timeScale: UNLIMITED, lakeOnly: true }),

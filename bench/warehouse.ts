@@ -132,7 +132,7 @@ const dayBefore = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - 86_
 export async function warehouseScenario(o: WarehouseOptions): Promise<WarehouseResult> {
   const dir = mkdtempSync(path.join(o.workDir, "warehouse-"));
   const dbPath = path.join(dir, "warehouse.duckdb");
-  const sim = await spawnSimulator({ seed: o.seed, users: o.users, days: o.historyDays + 1, endDate: o.endDate, timeScale: false });
+  const sim = await spawnSimulator({ seed: o.seed, users: o.users, historyDays: o.historyDays + 1, endDate: o.endDate, timeScale: false });
   let graph: CompiledGraph;
   let compileMs: number;
   let full: ProfiledRun;
@@ -179,7 +179,7 @@ export interface ModelsResult {
 /** Scenario 5: compile and build the whole graph for the simulator's default company (seed 42, 40 users, 30 days). */
 export async function modelsScenario(o: { workDir: string; endDate: string }): Promise<ModelsResult> {
   const dir = mkdtempSync(path.join(o.workDir, "models-"));
-  const sim = await spawnSimulator({ seed: 42, users: 40, days: 30, endDate: o.endDate, timeScale: false });
+  const sim = await spawnSimulator({ seed: 42, users: 40, historyDays: 30, endDate: o.endDate, timeScale: false });
   try {
     const load = await runChild({ kind: "pipeline", env: sim.env, dir, days: 30, endDate: o.endDate, timeScale: 1e6 });
     if (!load.summary?.ok) throw new Error("models: the load failed");
