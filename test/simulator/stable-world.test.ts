@@ -17,7 +17,7 @@ const FIVE: [string, string][] = ["api_key_id", "workspace_id", "model", "servic
 const bucketOf = (day: string): [string, string][] => [["starting_at", `${day}T00:00:00Z`], ["ending_at", `${addDays(day, 1)}T00:00:00Z`]];
 
 /** every windowed endpoint's answer for one day, as the raw bytes of the body */
-async function dayAnswers(s: Simulator, day: string): Promise<Record<string, string>> {
+async function dayAnswers(s: Simulator, day: string) {
   const basic = `Basic ${Buffer.from(`${s.credentials.cursorApiKey}:`).toString("base64")}`;
   const post = async (path: string, body: object) =>
     (await fetch(`${s.baseUrls.cursor}${path}`, { method: "POST", headers: { authorization: basic, "content-type": "application/json" }, body: JSON.stringify(body) })).text();
