@@ -119,10 +119,11 @@ const spell = (team: string | null, from: string | null): Spell => {
 
 export function groundTruth(world: World, range: TruthRange = {}): GroundTruth {
   const asOf = range.asOf ?? world.now();
-  if (!Number.isFinite(asOf)) throw new Error(`asOf must be a time, got ${String(range.asOf)}`);
+  // RangeError: the caller asked for something impossible (HTTP 400), not a simulator bug
+  if (!Number.isFinite(asOf)) throw new RangeError(`asOf must be a time, got ${String(range.asOf)}`);
   const start = range.start ?? world.historyStart(asOf), end = range.end ?? dayOf(asOf);
-  for (const [name, d] of [["start", start], ["end", end]] as const) if (!isDay(d)) throw new Error(`${name} must be a YYYY-MM-DD date, got ${JSON.stringify(d)}`);
-  if (end < start) throw new Error(`end ${end} is before start ${start}`);
+  for (const [name, d] of [["start", start], ["end", end]] as const) if (!isDay(d)) throw new RangeError(`${name} must be a YYYY-MM-DD date, got ${JSON.stringify(d)}`);
+  if (end < start) throw new RangeError(`end ${end} is before start ${start}`);
 
   const mapped = peopleSheet(world, asOf).map(({ person: p, rows, spells }) => ({ p, inMapping: rows.length > 0, teams: spells.map((s) => spell(s.team, s.from)) }));
   const forgotten = world.company.roster.hiredBy(dayOf(asOf)).filter((p) => !p.inMapping).map((p) => ({ p, inMapping: false, teams: [spell(null, null)] }));

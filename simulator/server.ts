@@ -189,7 +189,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const sink = new RecordSink(seed, faults.invalidRecords, faults.unknownFields);
     let result: unknown;
     try {
-      result = route.handle({ url, headers: req.headers, body, world, sink }, match!);
+      result = route.handle({ url, headers: req.headers, body, world: world.at(world.now()), sink }, match!);
     } catch (e) {
       if (e instanceof HttpError) return fail(e.status, e.message);
       throw e;
@@ -227,7 +227,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return send(res, 200, restatements.apply(kind, rest));
       }
     } catch (e) {
-      if (e instanceof RestateError || e instanceof SyntaxError || (e instanceof Error && /must be|before start/.test(e.message))) return send(res, 400, { error: e.message });
+      if (e instanceof RestateError || e instanceof SyntaxError || e instanceof RangeError) return send(res, 400, { error: e.message });
       throw e;
     }
     return send(res, 404, { error: `No route for ${req.method} ${url.pathname}` });

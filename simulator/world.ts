@@ -39,6 +39,11 @@ export class World {
     this.seed = company.options.seed;
   }
 
+  /** the same world with its clock stopped at `at`: one response describes one moment */
+  at(at: number): World {
+    return Object.assign(Object.create(this) as World, { now: () => at });
+  }
+
   today(at = this.now()): string {
     return dayOf(at);
   }
