@@ -27,6 +27,8 @@ const usageRows = async (day: string) => (await c.anthropic("/v1/organizations/u
 const tab = async (name: string) => (await c.sheets(`${sim.credentials.spreadsheetId}/values/${name}`)).body.values.slice(1) as string[][];
 const vendor = (t: ReturnType<Simulator["truth"]>, tool: string) => t.vendorDaily.find((v) => v.tool === tool)!.cents;
 const minus = (a: string, b: string) => sumCents([a, `-${b}`]);
+/** the rows of `xs` that `ys` does not have, compared whole */
+const missingFrom = (xs: Json[], ys: Json[]) => xs.filter((x) => !ys.some((y) => JSON.stringify(y) === JSON.stringify(x)));
 
 /** applies a restatement and returns the truth of `day` just before and just after it */
 function restate(kind: Restatement["kind"], options: Parameters<Simulator["restate"]>[1], day = DAY) {
@@ -76,7 +78,7 @@ describe("restatement switches", () => {
     const [costWas, usageWas] = [await costRows(DAY), await usageRows(DAY)];
     const { r, before, after } = restate("drop_line", { day: DAY });
     const costNow = await costRows(DAY);
-    const gone = costWas.filter((x) => !costNow.some((y) => JSON.stringify(y) === JSON.stringify(x)));
+    const gone = missingFrom(costWas, costNow);
     expect(gone).toHaveLength(1);
     expect(costNow).toEqual(costWas.filter((x) => x !== gone[0]));
     expect({ workspaceId: gone[0].workspace_id, description: gone[0].description }).toEqual(r.target);
@@ -91,7 +93,7 @@ describe("restatement switches", () => {
     const [costWas, usageWas] = [await costRows(DAY), await usageRows(DAY)];
     const { r, before, after } = restate("late_line", { day: DAY });
     const usageNow = await usageRows(DAY);
-    const added = usageNow.filter((x) => !usageWas.some((y) => JSON.stringify(y) === JSON.stringify(x)));
+    const added = missingFrom(usageNow, usageWas);
     expect(added).toHaveLength(1);
     expect(usageNow).toHaveLength(usageWas.length + 1);
     expect({ apiKeyId: added[0].api_key_id, workspaceId: added[0].workspace_id, model: added[0].model, serviceTier: added[0].service_tier, contextWindow: added[0].context_window }).toEqual(r.target);
