@@ -68,6 +68,16 @@ export async function spawnSimulator(spec: SimSpec): Promise<SimProcess> {
   };
 }
 
+/** A simulator for the time of `work`, closed after it. */
+export async function withSimulator<T>(spec: SimSpec, work: (sim: SimProcess) => Promise<T>): Promise<T> {
+  const sim = await spawnSimulator(spec);
+  try {
+    return await work(sim);
+  } finally {
+    await sim.close();
+  }
+}
+
 function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return Promise.resolve();
   return new Promise((ok) => {
