@@ -29,7 +29,7 @@ export interface ApiResult {
 }
 
 export async function apiScenario(o: ApiOptions): Promise<ApiResult> {
-  const sim = await spawnSimulator({ seed: o.seed, users: o.users, days: o.days, endDate: o.endDate, timeScale: o.timeScale });
+  const sim = await spawnSimulator({ seed: o.seed, users: o.users, historyDays: o.days, endDate: o.endDate, timeScale: o.timeScale });
   let run;
   let counters;
   try {

@@ -4,7 +4,7 @@ import path from "node:path";
 import type { StreamResult } from "../loaders/index.ts";
 import { runChild } from "./children.ts";
 import type { Figure } from "./metrics.ts";
-import { spawnSimulator, type SimSpec } from "./sim.ts";
+import { withSimulator, type SimSpec } from "./sim.ts";
 
 const MB = 2 ** 20;
 /** Pacing made negligible: the scenario runs with the simulator's limits off. */
@@ -54,24 +54,15 @@ export function streamThroughput(s: StreamResult): StreamThroughput {
   };
 }
 
-/** A fresh simulator per run, so neither the pipeline nor the baseline finds the simulator's day cache warm. */
-async function withSimulator<T>(spec: SimSpec, work: (sim: Awaited<ReturnType<typeof spawnSimulator>>) => Promise<T>): Promise<T> {
-  const sim = await spawnSimulator(spec);
-  try {
-    return await work(sim);
-  } finally {
-    await sim.close();
-  }
-}
-
 export async function ingestScenario(o: IngestOptions): Promise<IngestResult> {
-  const spec: SimSpec = { seed: o.seed, users: o.users, days: o.days, endDate: o.endDate, timeScale: false };
+  const spec: SimSpec = { seed: o.seed, users: o.users, historyDays: o.days, endDate: o.endDate, timeScale: false };
   const pipelineMs: number[] = [];
   const lakeOnlyMs: number[] = [];
   const baselineMs: number[] = [];
   let best: Awaited<ReturnType<typeof runChild>> | undefined;
   let baselineBytes = 0;
   const cpu = { pipeline: Infinity, lakeOnly: Infinity, baseline: Infinity };
+  // a fresh simulator per run, so neither the pipeline nor the baseline finds the simulator's day cache warm
   for (let i = 0; i < o.repeat; i++) {
     const dir = mkdtempSync(path.join(o.workDir, "ingest-"));
     const requests = path.join(dir, "requests.json");
@@ -137,7 +128,7 @@ export interface MemoryResult {
 export async function memoryScenario(o: { seed: number; users: number; sizes: number[]; endDate: string; workDir: string; limitMb: number }): Promise<MemoryResult> {
   const runs: MemoryResult["runs"] = [];
   for (const days of o.sizes) {
-    const spec: SimSpec = { seed: o.seed, users: o.users, days, endDate: o.endDate, timeScale: false };
+    const spec: SimSpec = { seed: o.seed, users: o.users, historyDays: days, endDate: o.endDate, timeScale: false };
     const dir = mkdtempSync(path.join(o.workDir, `memory-${days}-`));
     const run = await withSimulator(spec, (sim) =>
       runChild({ kind: "pipeline", env: sim.env, dir, days, endDate: o.endDate, timeScale: UNLIMITED, lakeOnly: true }),

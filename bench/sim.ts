@@ -10,7 +10,9 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export interface SimSpec {
   seed: number;
   users: number;
-  days: number;
+  /** Days the vendors serve before the clock's day; the clock is fixed at the morning after endDate. */
+  historyDays: number;
+  /** Yesterday for the simulator: every run serves the same bytes. */
   endDate: string;
   /** Vendor minutes pass this many times faster; false turns the rate limits off. */
   timeScale: number | false;
@@ -38,7 +40,7 @@ process.once("exit", () => {
 
 export async function spawnSimulator(spec: SimSpec): Promise<SimProcess> {
   const args = ["--import", "tsx", path.join(REPO_ROOT, "simulator/cli.ts"), "--port", "0", "--seed", String(spec.seed)];
-  args.push("--users", String(spec.users), "--days", String(spec.days), "--end-date", spec.endDate);
+  args.push("--users", String(spec.users), "--history-days", String(spec.historyDays), "--end-date", spec.endDate);
   args.push(...(spec.timeScale === false ? ["--no-rate-limits"] : ["--time-scale", String(spec.timeScale)]));
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
   live.add(child);
@@ -64,6 +66,16 @@ export async function spawnSimulator(spec: SimSpec): Promise<SimProcess> {
     counters: async () => (await (await fetch(`${url}/_sim/served`)).json()) as ServedCounters,
     close: () => stop(child),
   };
+}
+
+/** A simulator for the time of `work`, closed after it. */
+export async function withSimulator<T>(spec: SimSpec, work: (sim: SimProcess) => Promise<T>): Promise<T> {
+  const sim = await spawnSimulator(spec);
+  try {
+    return await work(sim);
+  } finally {
+    await sim.close();
+  }
 }
 
 function stop(child: ChildProcess): Promise<void> {

@@ -6,7 +6,7 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { compileForDataset, runGraph, type ActionResult, type CompiledGraph, type RunResult } from "../runner/index.ts";
 import { runChild } from "./children.ts";
 import type { Figure } from "./metrics.ts";
-import { spawnSimulator } from "./sim.ts";
+import { withSimulator } from "./sim.ts";
 
 const DATASET = "ai_usage_dev";
 
@@ -132,24 +132,20 @@ const dayBefore = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - 86_
 export async function warehouseScenario(o: WarehouseOptions): Promise<WarehouseResult> {
   const dir = mkdtempSync(path.join(o.workDir, "warehouse-"));
   const dbPath = path.join(dir, "warehouse.duckdb");
-  const sim = await spawnSimulator({ seed: o.seed, users: o.users, days: o.historyDays + 1, endDate: o.endDate, timeScale: false });
-  let graph: CompiledGraph;
-  let compileMs: number;
-  let full: ProfiledRun;
-  let incremental: ProfiledRun;
-  try {
-    const history = await runChild({ kind: "pipeline", env: sim.env, dir, days: o.historyDays, endDate: dayBefore(o.endDate), timeScale: 1e6 });
-    if (!history.summary?.ok) throw new Error("warehouse: the history load failed");
-    const t0 = performance.now();
-    graph = await compileForDataset({ dataset: DATASET, vars: { lookback_days: String(o.lookback) } });
-    compileMs = performance.now() - t0;
-    full = await profiledBuild(graph, dbPath, dir, true);
-    const daily = await runChild({ kind: "pipeline", env: sim.env, dir, days: 1, endDate: o.endDate, timeScale: 1e6, lookback: o.lookback });
-    if (!daily.summary?.ok) throw new Error("warehouse: the daily load failed");
-    incremental = await profiledBuild(graph, dbPath, dir, false);
-  } finally {
-    await sim.close();
-  }
+  // Each load meets the simulator on its own morning: the same company and days, that morning's snapshots.
+  const load = (endDate: string, days: number, lookback = 0) =>
+    withSimulator({ seed: o.seed, users: o.users, historyDays: o.historyDays, endDate, timeScale: false }, (sim) =>
+      runChild({ kind: "pipeline", env: sim.env, dir, days, endDate, timeScale: 1e6, lookback }),
+    );
+  const history = await load(dayBefore(o.endDate), o.historyDays);
+  if (!history.summary?.ok) throw new Error("warehouse: the history load failed");
+  const t0 = performance.now();
+  const graph = await compileForDataset({ dataset: DATASET, vars: { lookback_days: String(o.lookback) } });
+  const compileMs = performance.now() - t0;
+  const full = await profiledBuild(graph, dbPath, dir, true);
+  const daily = await load(o.endDate, 1, o.lookback);
+  if (!daily.summary?.ok) throw new Error("warehouse: the daily load failed");
+  const incremental = await profiledBuild(graph, dbPath, dir, false);
   if (!full.ok || !incremental.ok) {
     const failed = [...full.actions, ...incremental.actions].filter((a) => a.status === "failed").map((a) => a.name);
     throw new Error(`warehouse: the models failed: ${[...new Set(failed)].join(", ")}`);
@@ -179,13 +175,10 @@ export interface ModelsResult {
 /** Scenario 5: compile and build the whole graph for the simulator's default company (seed 42, 40 users, 30 days). */
 export async function modelsScenario(o: { workDir: string; endDate: string }): Promise<ModelsResult> {
   const dir = mkdtempSync(path.join(o.workDir, "models-"));
-  const sim = await spawnSimulator({ seed: 42, users: 40, days: 30, endDate: o.endDate, timeScale: false });
-  try {
-    const load = await runChild({ kind: "pipeline", env: sim.env, dir, days: 30, endDate: o.endDate, timeScale: 1e6 });
-    if (!load.summary?.ok) throw new Error("models: the load failed");
-  } finally {
-    await sim.close();
-  }
+  const load = await withSimulator({ seed: 42, users: 40, historyDays: 30, endDate: o.endDate, timeScale: false }, (sim) =>
+    runChild({ kind: "pipeline", env: sim.env, dir, days: 30, endDate: o.endDate, timeScale: 1e6 }),
+  );
+  if (!load.summary?.ok) throw new Error("models: the load failed");
   const t0 = performance.now();
   const graph = await compileForDataset({ dataset: DATASET });
   const compileMs = performance.now() - t0;

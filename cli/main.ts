@@ -33,11 +33,14 @@ Options for load:
   --simulated       use the built-in simulated organization even if keys are set
 `;
 
-/** Sources from the simulator: same code path, real HTTP on loopback, vendor limits compressed in time. */
-async function simulatedConfig(config: Config, days: number) {
+/**
+ * Sources from the simulator: same code path, real HTTP on loopback, vendor limits compressed in time. The real clock
+ * and the default history: every load, of any range, sees the same company.
+ */
+async function simulatedConfig(config: Config) {
   const { startSimulator } = await import("../simulator/index.ts");
   const timeScale = 30;
-  const sim = await startSimulator({ seed: 42, users: 40, days, rateLimits: { timeScale } });
+  const sim = await startSimulator({ seed: 42, users: 40, rateLimits: { timeScale } });
   return { config: { ...config, ...simulatedSources(sim, timeScale) }, close: () => sim.close() };
 }
 
@@ -59,7 +62,7 @@ function printSummary(summary: RunSummary, out: (line: string) => void) {
 }
 
 async function load(config: Config, options: LoadOptions, simulated: boolean): Promise<RunSummary> {
-  const sim = simulated ? await simulatedConfig(config, Math.max(30, (options.days ?? 1) + (options.lookback ?? 0))) : undefined;
+  const sim = simulated ? await simulatedConfig(config) : undefined;
   const effective = sim?.config ?? config;
   const { log, progress, logFile } = setupOutput(effective);
   try {

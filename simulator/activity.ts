@@ -1,9 +1,10 @@
-// Per-day activity, generated lazily and deterministically from (seed, day): Cursor events and
-// daily metrics, Anthropic usage at the finest grain, and Claude Code analytics rows.
+// Per-day activity, generated lazily and deterministically from (seed, users, day): Cursor events and
+// daily metrics, Anthropic usage at the finest grain, and Claude Code analytics rows. This is the day as it happened;
+// what the vendors serve of it at a given moment (history, partial today, restatements) is world.ts.
 import {
-  anthropicPrice, CURSOR_MODELS, CURSOR_REQUEST_NANO, CURSOR_TOKEN_FEE, cursorMemberOn, TOKEN_TYPES, WEB_SEARCH_NANO,
-  anthropicModel, type ApiKey, type Company, type Person, type TokenType,
-} from "./company.ts";
+  anthropicModel, anthropicPrice, CURSOR_MODELS, CURSOR_REQUEST_NANO, CURSOR_TOKEN_FEE, TOKEN_TYPES, WEB_SEARCH_NANO, type TokenType,
+} from "./catalog.ts";
+import { cursorMemberOn, during, keysBy, type ApiKey, type Company, type Person } from "./company.ts";
 import { dayStartMs, weekday } from "./dates.ts";
 import { NANO_PER_CENT } from "./money.ts";
 import { rng, type Rng } from "./rng.ts";
@@ -52,7 +53,6 @@ export interface UsageRecord {
   tokens: Tokens;
   webSearch: number;
   tool: "claude_code" | "claude_api";
-  ownerEmail: string | null;
   key: ApiKey | null;
   remote: boolean;
 }
@@ -66,8 +66,8 @@ export interface ClaudeCodeRow {
 export interface DayData {
   day: string;
   cursorEvents: CursorEvent[];
-  /** by person index, only members active that day */
-  cursorDaily: Map<number, CursorDailyMetrics>;
+  /** by person key, only members active that day */
+  cursorDaily: Map<string, CursorDailyMetrics>;
   usage: UsageRecord[];
   claudeCode: ClaudeCodeRow[];
 }
@@ -83,7 +83,9 @@ export function usageWebSearchCost(u: UsageRecord): bigint {
   return BigInt(u.webSearch) * WEB_SEARCH_NANO;
 }
 
-function tokens(r: Rng, scale: number, shape: { input: [number, number]; output: [number, number]; read: [number, number]; w5: [number, number]; w1: [number, number] }): Tokens {
+type Shape = Record<"input" | "output" | "read" | "w5" | "w1", [number, number]>;
+
+export function tokens(r: Rng, scale: number, shape: Shape): Tokens {
   const n = (range: [number, number]) => Math.round(r.int(range[0], range[1]) * scale);
   return {
     uncached_input_tokens: n(shape.input),
@@ -104,12 +106,12 @@ export function generateDay(c: Company, day: string): DayData {
   const wf = weekdayFactor(day);
   const start = dayStartMs(day);
   const cursorEvents: CursorEvent[] = [];
-  const cursorDaily = new Map<number, CursorDailyMetrics>();
+  const cursorDaily = new Map<string, CursorDailyMetrics>();
 
-  for (const p of c.people) {
+  for (const p of c.roster.employedOn(day)) {
     const seat = p.cursor;
     if (!seat || seat.idle || !cursorMemberOn(seat, day)) continue;
-    const r = rng(seed, "cursor", day, p.index);
+    const r = rng(seed, "cursor", day, p.key);
     if (!r.chance(0.8 * wf * p.activity + 0.05)) continue;
     const n = r.int(1, 14);
     const modelCount = new Map<string, number>();
@@ -147,7 +149,7 @@ export function generateDay(c: Company, day: string): DayData {
     const added = r.int(20, 1500), deleted = r.int(5, added), applies = r.int(1, 60);
     const accepts = r.int(0, applies), shown = r.int(0, 400);
     const modes = [r.int(0, n), r.int(0, n)];
-    cursorDaily.set(p.index, {
+    cursorDaily.set(p.key, {
       lastActivityMs: lastTs,
       totalLinesAdded: added, totalLinesDeleted: deleted, acceptedLinesAdded: r.int(0, added), acceptedLinesDeleted: r.int(0, deleted),
       totalApplies: applies, totalAccepts: accepts, totalRejects: applies - accepts, totalTabsShown: shown, totalTabsAccepted: r.int(0, shown),
@@ -157,33 +159,38 @@ export function generateDay(c: Company, day: string): DayData {
       applyMostUsedExtension: r.pick(EXTENSIONS), tabMostUsedExtension: r.pick(EXTENSIONS), clientVersion: r.pick(CLIENT_VERSIONS),
     });
   }
-  cursorEvents.sort((a, b) => a.ts - b.ts || a.person.index - b.person.index);
+  cursorEvents.sort((a, b) => a.ts - b.ts || a.person.slot - b.person.slot);
   cursorEvents.forEach((e, i) => (e.seq = i));
 
   const { usage, claudeCode } = anthropicDay(c, day, wf);
   return { day, cursorEvents, cursorDaily, usage, claudeCode };
 }
 
-const SMALL = { input: [2_000, 150_000], output: [1_000, 60_000], read: [0, 900_000], w5: [0, 120_000], w1: [0, 40_000] } as { input: [number, number]; output: [number, number]; read: [number, number]; w5: [number, number]; w1: [number, number] };
-const CODE = { input: [10_000, 300_000], output: [20_000, 220_000], read: [800_000, 14_000_000], w5: [80_000, 1_400_000], w1: [0, 300_000] } as typeof SMALL;
+/** token ranges of an API call mix, and of a Claude Code day */
+export const SMALL: Shape = { input: [2_000, 150_000], output: [1_000, 60_000], read: [0, 900_000], w5: [0, 120_000], w1: [0, 40_000] };
+const CODE: Shape = { input: [10_000, 300_000], output: [20_000, 220_000], read: [800_000, 14_000_000], w5: [80_000, 1_400_000], w1: [0, 300_000] };
+
+/** one usage row of a key (null: Console usage), standard tier and context unless told otherwise */
+export function usageRecord(c: Company, k: ApiKey | null, model: string, t: Tokens, extra: Partial<UsageRecord> = {}): UsageRecord {
+  return {
+    workspaceId: k?.workspaceId ?? null, apiKeyId: k?.id ?? null, accountId: null,
+    serviceAccountId: null, model, serviceTier: "standard", contextWindow: "0-200k", inferenceGeo: anthropicModel(model).geo,
+    tokens: t, webSearch: 0, tool: k?.workspaceId === c.claudeCodeWorkspace.id ? "claude_code" : "claude_api", key: k, remote: false, ...extra,
+  };
+}
 
 function anthropicDay(c: Company, day: string, wf: number): { usage: UsageRecord[]; claudeCode: ClaudeCodeRow[] } {
   const seed = c.options.seed;
   const usage: UsageRecord[] = [];
   const claudeCode: ClaudeCodeRow[] = [];
   const rec = (k: ApiKey | null, model: string, t: Tokens, extra: Partial<UsageRecord> = {}): UsageRecord => {
-    const u: UsageRecord = {
-      workspaceId: k?.workspaceId ?? null, apiKeyId: k?.id ?? null, accountId: null,
-      serviceAccountId: null, model, serviceTier: "standard", contextWindow: "0-200k", inferenceGeo: anthropicModel(model).geo,
-      tokens: t, webSearch: 0, tool: k?.workspaceId === c.claudeCodeWorkspace.id ? "claude_code" : "claude_api",
-      ownerEmail: k?.ownerEmail ?? null, key: k, remote: false, ...extra,
-    };
+    const u = usageRecord(c, k, model, t, extra);
     usage.push(u);
     return u;
   };
 
-  for (const k of c.apiKeys) {
-    if (k.archivedDay !== null && day >= k.archivedDay) continue;
+  for (const k of keysBy(c, day)) {
+    if (!during(day, k.createdDay, k.archivedDay)) continue;
     const r = rng(seed, "anthropic", day, k.id);
     switch (k.use) {
       case "user": {
@@ -290,10 +297,5 @@ export class DayCache {
     }
     this.cache.set(day, d);
     return d;
-  }
-  /** days outside the simulated window have no data */
-  inWindow(day: string): boolean {
-    const days = this.company.days;
-    return day >= days[0]! && day <= days[days.length - 1]!;
   }
 }

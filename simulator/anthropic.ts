@@ -1,8 +1,9 @@
-// Anthropic Admin API (reference §1): usage report, cost report, Claude Code analytics, list endpoints.
-import { TOKEN_TYPES } from "./company.ts";
+// Anthropic Admin API (reference §1): usage report, cost report, Claude Code analytics, list endpoints, as served at
+// the simulator's clock (reports hold complete days of the history; lists show the organization at that moment).
+import { TOKEN_TYPES } from "./catalog.ts";
+import { keysBy } from "./company.ts";
 import { addDays, dayOf, dayStartMs, DAY_MS, isDay, rfc3339 } from "./dates.ts";
 import { centsString } from "./money.ts";
-import { costLines } from "./ledger.ts";
 import type { UsageRecord } from "./activity.ts";
 import { decodeCursor, encodeCursor, HttpError, intParam, type Ctx, type Route } from "./http.ts";
 
@@ -33,7 +34,7 @@ function bucketWindow(ctx: Ctx, maxLimit: number): Window {
   if (!["1d", "1h", "1m"].includes(width)) throw new HttpError(400, `bucket_width: must be one of 1d, 1h, 1m`);
   if (width !== "1d") throw new HttpError(400, `bucket_width: the simulator serves daily buckets only (1d)`);
   const limit = intParam(q.get("limit"), "limit", 7, 1, maxLimit);
-  const endMs = timeParam(q.get("ending_at"), "ending_at") ?? Date.now();
+  const endMs = timeParam(q.get("ending_at"), "ending_at") ?? ctx.world.now();
   if (endMs <= start) throw new HttpError(400, "ending_at: must be after starting_at");
   let first = dayOf(start);
   const page = q.get("page");
@@ -75,7 +76,7 @@ function usageMessages(ctx: Ctx) {
   })[d];
 
   const data = win.buckets.map((day) => {
-    const usage = ctx.world.cache.inWindow(day) ? ctx.world.cache.get(day).usage : [];
+    const usage = ctx.world.served(day).usage;
     const groups = new Map<string, { dims: Record<string, string | null>; u: Record<string, number> }>();
     for (const u of usage) {
       if (!active.every(([set, get]) => set.has(get(u) ?? ""))) continue;
@@ -114,7 +115,7 @@ function costReport(ctx: Ctx) {
   const win = bucketWindow(ctx, 31);
   const byWs = groupBy.includes("workspace_id"), byDesc = groupBy.includes("description");
   const data = win.buckets.map((day) => {
-    const lines = ctx.world.cache.inWindow(day) ? costLines(ctx.world.cache.get(day)) : [];
+    const lines = ctx.world.served(day).costLines;
     const groups = new Map<string, { line: (typeof lines)[number]; nano: bigint }>();
     for (const l of lines) {
       const k = JSON.stringify([byWs ? l.workspaceId : null, byDesc ? l.description : null]);
@@ -154,7 +155,7 @@ function claudeCode(ctx: Ctx) {
     if (c.d !== day) throw new HttpError(400, "page: the page token belongs to a different starting_at");
     offset = c.o;
   }
-  const rows = ctx.world.cache.inWindow(day) ? ctx.world.cache.get(day).claudeCode : [];
+  const rows = ctx.world.served(day).claudeCode;
   const data = rows.slice(offset, offset + limit).map((row) =>
     ctx.sink.add("anthropic.claude_code", `${day}|${row.actorKey}|${row.remote}`, structuredClone(row.record), (r) => delete r.actor),
   );
@@ -191,21 +192,27 @@ function apiKeys(ctx: Ctx) {
   const q = ctx.url.searchParams;
   const status = q.get("status"), ws = q.get("workspace_id"), creator = q.get("created_by_user_id");
   if (status && !["active", "inactive", "archived", "expired"].includes(status)) throw new HttpError(400, `status: invalid value ${JSON.stringify(status)}`);
-  const items = ctx.world.company.apiKeys
-    .filter((k) => (!status || k.status === status) && (!ws || k.workspaceId === ws) && (!creator || k.createdBy?.id === creator))
+  // keys created by now, archived ones kept back to the start of the history
+  const now = ctx.world.now(), today = ctx.world.today(), start = ctx.world.historyStart();
+  const items = keysBy(ctx.world.company, today)
+    .filter((k) => Date.parse(k.createdAt) <= now && (k.archivedDay === null || k.archivedDay > start))
+    .sort((a, z) => (a.createdAt < z.createdAt ? -1 : a.createdAt > z.createdAt ? 1 : 0))
     .map((k) => ({
-      id: k.id, type: "api_key", name: k.name, status: k.status, workspace_id: k.workspaceId, created_at: k.createdAt, expires_at: null,
-      partial_key_hint: k.hint, created_by: k.createdBy, principal: k.principal,
-    }));
+      id: k.id, type: "api_key", name: k.name, status: k.use === "none" ? "inactive" : k.archivedDay !== null && k.archivedDay <= today ? "archived" : "active",
+      workspace_id: k.workspaceId, created_at: k.createdAt, expires_at: null, partial_key_hint: k.hint, created_by: k.createdBy, principal: k.principal,
+    }))
+    .filter((k) => (!status || k.status === status) && (!ws || k.workspace_id === ws) && (!creator || k.created_by?.id === creator));
   return page(ctx, "anthropic.api_keys", items, (r: Partial<{ id: string }>) => delete r.id);
 }
 
 function workspaces(ctx: Ctx) {
   const all = ctx.url.searchParams.get("include_archived") === "true";
+  const today = ctx.world.today();
   const items = ctx.world.company.workspaces
-    .filter((w) => all || w.archivedAt === null)
-    .map((w) => ({
-      id: w.id, type: "workspace", name: w.name, created_at: w.createdAt, archived_at: w.archivedAt, display_color: w.color, tags: {},
+    .map((w) => ({ w, archivedAt: w.archivedDay !== null && w.archivedDay <= today ? `${w.archivedDay}T12:00:00Z` : null }))
+    .filter(({ archivedAt }) => all || archivedAt === null)
+    .map(({ w, archivedAt }) => ({
+      id: w.id, type: "workspace", name: w.name, created_at: w.createdAt, archived_at: archivedAt, display_color: w.color, tags: {},
       data_residency: { allowed_inference_geos: "unrestricted", default_inference_geo: "global", workspace_geo: "us" },
     }));
   return page(ctx, "anthropic.workspaces", items, (r: Partial<{ id: string }>) => delete r.id);
@@ -214,8 +221,12 @@ function workspaces(ctx: Ctx) {
 function users(ctx: Ctx) {
   const q = ctx.url.searchParams;
   const email = q.get("email")?.toLowerCase(), roles = new Set(list(ctx, "roles"));
-  const items = ctx.world.company.people
-    .filter((p) => p.anthropic && (!email || p.email === email) && (roles.size === 0 || roles.has(p.anthropic.role)))
+  // members of the organization now: added by now, not yet removed (a leaver is removed on the day they leave)
+  const now = ctx.world.now(), today = ctx.world.today();
+  const items = ctx.world.company.roster
+    .hiredBy(today)
+    .filter((p) => p.anthropic && Date.parse(p.anthropic.addedAt) <= now && (p.anthropic.removedDay === null || p.anthropic.removedDay > today))
+    .filter((p) => (!email || p.email === email) && (roles.size === 0 || roles.has(p.anthropic!.role)))
     .map((p) => ({ id: p.anthropic!.id, type: "user", email: p.email, name: p.name, role: p.anthropic!.role, added_at: p.anthropic!.addedAt }));
   return page(ctx, "anthropic.users", items, (r: Partial<{ id: string }>) => delete r.id);
 }

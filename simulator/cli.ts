@@ -1,8 +1,8 @@
-// npx tsx simulator/cli.ts --seed 42 --users 40 --days 30 --port 8787 [--end-date YYYY-MM-DD] [--no-rate-limits] [--time-scale 20]
+// npx tsx simulator/cli.ts --seed 42 --users 40 --history-days 365 --port 8787 [--end-date YYYY-MM-DD] [--no-rate-limits] [--time-scale 20]
 import { parseArgs } from "node:util";
 import { startSimulator } from "./server.ts";
 
-const USAGE = "usage: tsx simulator/cli.ts [--seed N] [--users N] [--days N] [--end-date YYYY-MM-DD] [--port N] [--no-rate-limits] [--time-scale N]";
+const USAGE = "usage: tsx simulator/cli.ts [--seed N] [--users N] [--history-days N] [--end-date YYYY-MM-DD (a fixed clock: yesterday)] [--port N] [--no-rate-limits] [--time-scale N]";
 
 function num(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
@@ -14,7 +14,7 @@ function num(v: string | undefined, name: string): number | undefined {
 async function main() {
   const { values } = parseArgs({
     options: {
-      seed: { type: "string" }, users: { type: "string" }, days: { type: "string" }, "end-date": { type: "string" },
+      seed: { type: "string" }, users: { type: "string" }, "history-days": { type: "string" }, "end-date": { type: "string" },
       port: { type: "string" }, "no-rate-limits": { type: "boolean" }, "time-scale": { type: "string" }, help: { type: "boolean" },
     },
   });
@@ -23,11 +23,12 @@ async function main() {
     return;
   }
   const sim = await startSimulator({
-    seed: num(values.seed, "seed"), users: num(values.users, "users"), days: num(values.days, "days"), endDate: values["end-date"],
+    seed: num(values.seed, "seed"), users: num(values.users, "users"), historyDays: num(values["history-days"], "history-days"), endDate: values["end-date"],
     port: num(values.port, "port") ?? 8787, rateLimits: !values["no-rate-limits"], timeScale: num(values["time-scale"], "time-scale"),
   });
   const o = sim.options;
-  console.log(`Simulated organization (seed ${o.seed}, ${o.users} users, ${o.days} days ending ${o.endDate}, rate limits ${o.rateLimits ? `on, time scale ${o.timeScale}` : "off"})`);
+  const clock = values["end-date"] ? `clock fixed at ${new Date(sim.now()).toISOString()}` : "real clock";
+  console.log(`Simulated organization (seed ${o.seed}, ${o.users} users, ${o.historyDays} days of history, yesterday ${o.endDate}, ${clock}, rate limits ${o.rateLimits ? `on, time scale ${o.timeScale}` : "off"})`);
   console.log(`CURSOR_API_BASE_URL=${sim.baseUrls.cursor}`);
   console.log(`ANTHROPIC_API_BASE_URL=${sim.baseUrls.anthropic}`);
   console.log(`SHEETS_API_BASE_URL=${sim.baseUrls.sheets}`);
@@ -35,7 +36,7 @@ async function main() {
   console.log(`ANTHROPIC_ADMIN_API_KEY=${sim.credentials.anthropicAdminKey}`);
   console.log(`GOOGLE_SHEETS_SPREADSHEET_ID=${sim.credentials.spreadsheetId}`);
   console.log(`SHEETS_ACCESS_TOKEN=${sim.credentials.sheetsAccessToken}`);
-  console.log(`Ground truth: ${sim.url}/_sim/truth  counters: ${sim.url}/_sim/served  (Ctrl-C to stop)`);
+  console.log(`Ground truth: ${sim.url}/_sim/truth?start=&end=&asOf=  restate: POST ${sim.url}/_sim/restate  counters: ${sim.url}/_sim/served  (Ctrl-C to stop)`);
   const stop = () => void sim.close().then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

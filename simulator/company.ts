@@ -1,43 +1,59 @@
-// The synthetic company: people, teams, seats, workspaces, API keys and price lists.
-// Built once per seed; per-day activity is generated lazily elsewhere (activity.ts).
-import { addDays, isDay } from "./dates.ts";
-import { perMTok } from "./money.ts";
+// The synthetic company through time. People hold fixed "slots" with successive tenures (hire and leave dates drawn
+// from (seed, slot, tenure) and counted from a fixed epoch), so headcount stays near `users` with churn at any time;
+// team moves, Cursor seats, Anthropic users and API keys hang on those tenures. Every date is absolute: a day's
+// state depends only on (seed, users, day), whatever was asked before. Tenures are drawn lazily up to the latest day
+// asked for (a few per slot since the epoch), never day by day.
+import { ANTHROPIC_MODELS, CURSOR_MODELS, EMAIL_DOMAIN, FIRST, LAST, TEAMS, TERMINALS, type Team } from "./catalog.ts";
+import { addDays, dayStartMs, DAY_MS } from "./dates.ts";
 import { rng, type Rng } from "./rng.ts";
+
+/** Tenures, moves and the rotation are counted from here; founders were hired before it. */
+export const EPOCH = "2020-01-01";
+/** The rotating person alternates between two teams this often, counted from the epoch. */
+export const ROTATION_DAYS = 28;
 
 export interface CompanyOptions {
   seed: number;
   users: number;
-  days: number;
-  /** last simulated day (YYYY-MM-DD) */
-  endDate: string;
 }
 
-export interface Team { name: string; department: string; costCenter: string; managerEmail: string | null }
-
 export interface TeamSpell { team: string; from: string | null }
+
+/**
+ * founder: permanent, manages a team (slots 0..5); rotating: permanent, changes team every 28 days; forgotten:
+ * permanent, missing from the mapping sheet; idle: permanent, holds a paid Cursor seat and never uses it; staff: churns.
+ */
+export type Role = "founder" | "rotating" | "forgotten" | "idle" | "staff";
 
 export interface CursorSeat {
   userId: string;
   /** the email as Cursor shows it (one member's is mixed case on purpose) */
   email: string;
   role: string;
-  /** first day of membership; null = before the simulated window */
-  joinDay: string | null;
-  /** day the member was removed (no activity from that day on) */
+  joinDay: string;
+  /** the member is removed from this day on (still listed, isRemoved: true) */
   removedDay: string | null;
-  /** a paid seat that is never used */
   idle: boolean;
   models: string[];
 }
 
-export interface AnthropicUser { id: string; role: string; addedAt: string }
+export interface AnthropicUser { id: string; role: string; addedAt: string; removedDay: string | null }
 
 export interface Person {
-  index: number;
+  /** `${slot}.${tenure}`: every random draw about this person hangs on it */
+  key: string;
+  slot: number;
+  role: Role;
   email: string;
   name: string;
-  /** team history, oldest first; `from` null = since before the window */
-  teams: TeamSpell[];
+  /** first day employed */
+  hired: string;
+  /** first day no longer employed; null = stays */
+  left: string | null;
+  firstTeam: string;
+  /** dated team moves within the tenure, oldest first (not the rotating person's: see teamSpells) */
+  moves: TeamSpell[];
+  rotation: [string, string] | null;
   inMapping: boolean;
   activity: number;
   cursor: CursorSeat | null;
@@ -45,140 +61,44 @@ export interface Person {
   claudeCode: { terminal: string; remoteShare: number } | null;
 }
 
-export interface Workspace { id: string; name: string; createdAt: string; archivedAt: string | null; claudeCode: boolean; color: string }
+export interface Workspace { id: string; name: string; createdAt: string; archivedDay: string | null; claudeCode: boolean; color: string }
 
 export type KeyUse = "user" | "service" | "batch" | "legacy" | "claude_code" | "claude_code_ci" | "none";
 
 export interface ApiKey {
   id: string;
   name: string;
-  status: "active" | "inactive" | "archived";
   workspaceId: string | null;
   createdAt: string;
+  createdDay: string;
   createdBy: { id: string; type: "user" } | null;
   principal: { id: string; type: "user" | "service_account" } | null;
   hint: string;
   use: KeyUse;
   models: string[];
-  /** no traffic on or after this day */
+  /** archived from this day on: no traffic on or after it */
   archivedDay: string | null;
-  /** the person the money belongs to (design §4: mapping override > principal user > creator), null if nobody */
+  /** the person the money belongs to without later edits (design §4: mapping override > principal user > creator) */
   ownerEmail: string | null;
-  /** for Claude Code keys: the person using it */
+  /** for user and Claude Code keys: the person using it */
   person: Person | null;
 }
 
-export const TOKEN_TYPES = [
-  "uncached_input_tokens",
-  "output_tokens",
-  "cache_read_input_tokens",
-  "cache_creation.ephemeral_5m_input_tokens",
-  "cache_creation.ephemeral_1h_input_tokens",
-] as const;
-export type TokenType = (typeof TOKEN_TYPES)[number];
-
-export interface AnthropicModel {
-  id: string;
-  display: string;
-  geo: string;
-  longContext: boolean;
-  /** standard tier, 0-200k context, nanocents per token */
-  base: Record<TokenType, bigint>;
-}
-
-const TOKEN_LABEL: Record<TokenType, string> = {
-  uncached_input_tokens: "Input Tokens",
-  output_tokens: "Output Tokens",
-  cache_read_input_tokens: "Cache Read Input Tokens",
-  "cache_creation.ephemeral_5m_input_tokens": "5m Cache Write Input Tokens",
-  "cache_creation.ephemeral_1h_input_tokens": "1h Cache Write Input Tokens",
-};
-
-function prices(input: number, output: number): Record<TokenType, bigint> {
-  // Anthropic's published ratios: cache read 0.1x, 5m write 1.25x, 1h write 2x input.
-  return {
-    uncached_input_tokens: perMTok(input),
-    output_tokens: perMTok(output),
-    cache_read_input_tokens: perMTok(input / 10),
-    "cache_creation.ephemeral_5m_input_tokens": perMTok(input * 1.25),
-    "cache_creation.ephemeral_1h_input_tokens": perMTok(input * 2),
-  };
-}
-
-export const ANTHROPIC_MODELS: AnthropicModel[] = [
-  { id: "claude-opus-4-6", display: "Claude Opus 4.6", geo: "global", longContext: false, base: prices(5, 25) },
-  { id: "claude-sonnet-4-5-20250929", display: "Claude Sonnet 4.5", geo: "global", longContext: true, base: prices(3, 15) },
-  { id: "claude-haiku-4-5-20251001", display: "Claude Haiku 4.5", geo: "not_available", longContext: false, base: prices(1, 5) },
-];
-const MODEL_BY_ID = new Map(ANTHROPIC_MODELS.map((m) => [m.id, m]));
-
-export function anthropicModel(id: string): AnthropicModel {
-  const m = MODEL_BY_ID.get(id);
-  if (!m) throw new Error(`unknown Anthropic model ${id}`);
-  return m;
-}
-
-/** nanocents per token: batch is half price; long context (200k-1M) doubles input-side and 1.5x output. */
-export function anthropicPrice(modelId: string, tokenType: TokenType, tier: string, contextWindow: string): bigint {
-  let p = anthropicModel(modelId).base[tokenType];
-  if (contextWindow === "200k-1M") p = tokenType === "output_tokens" ? (p * 3n) / 2n : p * 2n;
-  if (tier === "batch") p = p / 2n;
-  return p;
-}
-
-/** web search: $10 per 1,000 requests = 1 cent each */
-export const WEB_SEARCH_NANO = 1_000_000_000n;
-
-export function costDescription(modelId: string, tokenType: TokenType, tier: string, contextWindow: string): string {
-  const m = anthropicModel(modelId);
-  const lc = contextWindow === "200k-1M" ? " - Long Context" : "";
-  const batch = tier === "batch" ? " (Batch)" : "";
-  return `${m.display} Usage - ${TOKEN_LABEL[tokenType]}${lc}${batch}`;
-}
-
-export interface CursorModel { id: string; thirdParty: boolean; input: bigint; output: bigint; cacheRead: bigint; cacheWrite: bigint }
-
-export const CURSOR_MODELS: CursorModel[] = [
-  { id: "claude-4.5-sonnet", thirdParty: true, input: perMTok(3), output: perMTok(15), cacheRead: perMTok(0.3), cacheWrite: perMTok(3.75) },
-  { id: "gpt-5", thirdParty: true, input: perMTok(1.25), output: perMTok(10), cacheRead: perMTok(0.125), cacheWrite: perMTok(1.25) },
-  { id: "claude-4.5-opus-high-thinking", thirdParty: true, input: perMTok(5), output: perMTok(25), cacheRead: perMTok(0.5), cacheWrite: perMTok(6.25) },
-  { id: "composer-1", thirdParty: false, input: perMTok(1.25), output: perMTok(10), cacheRead: perMTok(0.125), cacheWrite: perMTok(1.25) },
-  { id: "auto", thirdParty: false, input: perMTok(1.25), output: perMTok(6), cacheRead: perMTok(0.25), cacheWrite: perMTok(1.25) },
-];
-/** Cursor Token Rate on third-party models: $0.25 per million tokens */
-export const CURSOR_TOKEN_FEE = perMTok(0.25);
-/** price of a request-based (non-token) event */
-export const CURSOR_REQUEST_NANO = 4n * 1_000_000_000n;
-
-const TEAMS: Omit<Team, "managerEmail">[] = [
-  { name: "Platform", department: "Engineering", costCenter: "CC-1010" },
-  { name: "Payments", department: "Engineering", costCenter: "CC-1020" },
-  { name: "Mobile", department: "Engineering", costCenter: "CC-1030" },
-  { name: "Data", department: "Data & Analytics", costCenter: "CC-2010" },
-  { name: "ML Research", department: "Research", costCenter: "CC-3010" },
-  { name: "Growth", department: "Marketing", costCenter: "CC-4010" },
-];
-
-export const TEAMS_BY_NAME = new Map(TEAMS.map((t) => [t.name, t]));
-
-const FIRST = ["Ada", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemi", "Luca", "Maya", "Nikhil", "Olga", "Pavel", "Quinn", "Rosa", "Sami", "Tara", "Umar", "Vera", "Wen", "Ximena", "Yusuf", "Zoe"];
-const LAST = ["Abbott", "Bianchi", "Chen", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ito", "Jensen", "Kowalski", "Larsen", "Moreau", "Nakamura", "Okafor", "Petrov", "Quispe", "Rossi", "Silva", "Tanaka", "Usman", "Varga", "Weber", "Xu", "Yilmaz", "Zimmer"];
-const TERMINALS = ["vscode", "iTerm.app", "tmux", "cursor", "Apple_Terminal", "WezTerm"];
-
-export const EMAIL_DOMAIN = "acme-robotics.example";
+export type ManagedTeam = Team & { managerEmail: string | null };
 
 export interface Company {
   options: CompanyOptions;
-  days: string[];
   orgId: string;
-  teams: Team[];
-  people: Person[];
+  teams: ManagedTeam[];
   workspaces: Workspace[];
   claudeCodeWorkspace: Workspace;
-  apiKeys: ApiKey[];
-  /** rows of the api_key_owners tab: key id -> owner email (+ note) */
+  /** keys that exist through the whole history (service, batch, legacy, unused, CI) */
+  serviceKeys: ApiKey[];
+  /** the api_key_owners tab before any edit: key id -> owner email (+ note) */
   keyOwnerOverrides: { apiKeyId: string; ownerEmail: string; note: string }[];
-  cycleStart: string;
+  /** the Cursor billing cycle starts on this day of every month */
+  cycleDay: number;
+  roster: Roster;
 }
 
 function prefixedId(r: Rng, prefix: string): string {
@@ -189,130 +109,245 @@ function iso(day: string, r: Rng): string {
   return `${day}T${String(r.int(8, 18)).padStart(2, "0")}:${String(r.int(0, 59)).padStart(2, "0")}:${String(r.int(0, 59)).padStart(2, "0")}Z`;
 }
 
+/** true when [from, until) covers day; until null = open */
+export function during(day: string, from: string, until: string | null): boolean {
+  return from <= day && (until === null || day < until);
+}
+
 export function validateOptions(o: CompanyOptions): void {
   if (!Number.isInteger(o.seed)) throw new Error(`seed must be an integer, got ${o.seed}`);
   if (!Number.isInteger(o.users) || o.users < 4 || o.users > 5000) throw new Error(`users must be an integer from 4 to 5000, got ${o.users}`);
-  if (!Number.isInteger(o.days) || o.days < 1 || o.days > 1100) throw new Error(`days must be an integer from 1 to 1100, got ${o.days}`);
-  if (!isDay(o.endDate)) throw new Error(`endDate must be a YYYY-MM-DD date, got ${o.endDate}`);
+}
+
+function roleOf(slot: number, users: number): Role {
+  if (slot >= users - 2) return "forgotten";
+  if (slot === Math.min(9, users - 3)) return "rotating";
+  if (slot < TEAMS.length) return "founder";
+  if (slot === users - 4 || (users > 14 && slot === users - 8)) return "idle";
+  return "staff";
+}
+
+interface TenureDraft { slot: number; tenure: number; hired: string; left: string | null }
+
+/** People and their keys, registered in hire order (so email de-duplication never depends on the day asked for). */
+export class Roster {
+  /** every person hired on or before `horizon`, in hire order */
+  readonly people: Person[] = [];
+  readonly keys: ApiKey[] = [];
+  readonly byAnthropicId = new Map<string, Person>();
+  private readonly next: (TenureDraft | null)[];
+  private readonly emails = new Set<string>();
+  private horizon = "0000-00-00";
+
+  constructor(
+    private readonly options: CompanyOptions,
+    private readonly ws: { research: Workspace; dataScience: Workspace; claudeCode: Workspace },
+  ) {
+    this.next = Array.from({ length: options.users }, (_, slot) => this.draft(slot, 0, null));
+  }
+
+  /** draws tenure `tenure` of a slot, starting after the previous one ended */
+  private draft(slot: number, tenure: number, after: string | null): TenureDraft | null {
+    const { seed, users } = this.options;
+    const r = rng(seed, "tenure", slot, tenure);
+    if (roleOf(slot, users) !== "staff") return tenure === 0 ? { slot, tenure, hired: addDays(EPOCH, -r.int(100, 1500)), left: null } : null;
+    const length = r.int(180, 1300);
+    // the first tenure is already under way at the epoch; later ones follow a vacancy of one to nine weeks
+    const hired = after === null ? addDays(EPOCH, -r.int(0, length - 1)) : addDays(after, r.int(7, 60));
+    return { slot, tenure, hired, left: addDays(hired, length) };
+  }
+
+  /** registers every tenure that starts on or before day */
+  ensure(day: string): void {
+    if (day <= this.horizon) return;
+    const due: TenureDraft[] = [];
+    for (let slot = 0; slot < this.next.length; slot++) {
+      for (let d = this.next[slot]!; d && d.hired <= day; d = this.next[slot]!) {
+        due.push(d);
+        this.next[slot] = d.left === null ? null : this.draft(slot, d.tenure + 1, d.left);
+      }
+    }
+    due.sort((a, b) => (a.hired < b.hired ? -1 : a.hired > b.hired ? 1 : a.slot - b.slot));
+    for (const d of due) this.register(d);
+    this.horizon = day;
+  }
+
+  /** people hired on or before day, in hire order */
+  hiredBy(day: string): Person[] {
+    this.ensure(day);
+    let n = this.people.length;
+    while (n > 0 && this.people[n - 1]!.hired > day) n--;
+    return this.people.slice(0, n);
+  }
+
+  employedOn(day: string): Person[] {
+    return this.hiredBy(day).filter((p) => during(day, p.hired, p.left));
+  }
+
+  /** the permanent person of a slot (founders, the rotating, forgotten and idle people) */
+  permanent(slot: number): Person {
+    this.ensure(EPOCH);
+    return this.people.find((p) => p.slot === slot)!;
+  }
+
+  /** a name of its own stream, so how many tries it took never shifts the person's other draws */
+  private uniqueEmail(r: Rng): { name: string; email: string } {
+    for (let n = 0; ; n++) {
+      const fn = r.pick(FIRST), ln = r.pick(LAST);
+      const email = `${fn}.${ln}${n >= 3 ? n : ""}@${EMAIL_DOMAIN}`.toLowerCase();
+      if (!this.emails.has(email)) {
+        this.emails.add(email);
+        return { name: `${fn} ${ln}`, email };
+      }
+    }
+  }
+
+  private register(d: TenureDraft): void {
+    const { seed, users } = this.options;
+    const { slot, hired, left } = d;
+    const role = roleOf(slot, users);
+    const r = rng(seed, "person", slot, d.tenure);
+    const { name, email } = this.uniqueEmail(rng(seed, "name", slot, d.tenure));
+    // staff join the tools a few days after they start (never after they leave)
+    const soon = (max: number) => {
+      const day = role === "staff" ? addDays(hired, r.int(0, max)) : hired;
+      return left !== null && day >= left ? hired : day;
+    };
+    const home = (TEAMS[slot % TEAMS.length] as Team).name;
+    const firstTeam = role === "staff" ? r.pick(TEAMS).name : home;
+    const moves: TeamSpell[] = [];
+    if (role === "staff") {
+      let team = firstTeam;
+      for (let from = addDays(hired, r.int(300, 1500)); left !== null && from < left; from = addDays(from, r.int(300, 1500))) {
+        team = r.pick(TEAMS.filter((t) => t.name !== team)).name;
+        moves.push({ team, from });
+      }
+    }
+    const p: Person = {
+      key: `${slot}.${d.tenure}`, slot, role, email, name, hired, left, firstTeam, moves,
+      rotation: role === "rotating" ? [home, home === "ML Research" ? "Platform" : "ML Research"] : null,
+      inMapping: role !== "forgotten", activity: 0.4 + r.next() * 0.6, cursor: null, anthropic: null, claudeCode: null,
+    };
+
+    if (slot === 0 || role === "idle" || r.chance(0.85)) {
+      // one member's email is stored mixed case, as vendors keep what was typed
+      const seatEmail = slot === 1 ? email.replace(/^./, (c) => c.toUpperCase()).replace(/\.(.)/, (_m, c: string) => `.${c.toUpperCase()}`) : email;
+      p.cursor = {
+        userId: `user_${r.id(28)}`, email: seatEmail, role: slot === 0 ? "owner" : "member", joinDay: soon(10), removedDay: left,
+        idle: role === "idle", models: [r.pick(CURSOR_MODELS).id, r.pick(CURSOR_MODELS).id, "auto"],
+      };
+    }
+    // the admin, the engineer who owns service keys and the outsider who created one are always Anthropic users
+    if (slot === 0 || slot === 1 || slot === users - 1 || r.chance(0.75)) {
+      const cc = slot === 1 || r.chance(0.6);
+      const added = soon(5);
+      p.anthropic = { id: prefixedId(r, "user_"), role: slot === 0 ? "admin" : cc && r.chance(0.5) ? "claude_code_user" : "developer", addedAt: iso(added, r), removedDay: left };
+      if (cc) p.claudeCode = { terminal: r.pick(TERMINALS), remoteShare: r.chance(0.3) ? 0.3 : 0 };
+      this.byAnthropicId.set(p.anthropic.id, p);
+      this.addKeys(p, r, added);
+    }
+    this.people.push(p);
+  }
+
+  private addKeys(p: Person, r: Rng, added: string): void {
+    const me = { id: p.anthropic!.id, type: "user" as const };
+    const local = p.email.split("@")[0]!;
+    const key = (name: string, workspaceId: string | null, createdDay: string, archivedDay: string | null, use: KeyUse, models: string[]) =>
+      this.keys.push({
+        id: prefixedId(r, "apikey_"), name, workspaceId, createdAt: iso(createdDay, r), createdDay, createdBy: me, principal: me,
+        hint: `sk-ant-api03-${r.id(4)}...${r.id(4)}`, use, models, archivedDay, ownerEmail: p.email, person: p,
+      });
+    if (p.slot === 0 || r.chance(0.5)) {
+      // a key lives until its owner leaves; some are replaced on the way (archived, and a new one created that day)
+      let from = addDays(added, p.role === "staff" ? r.int(0, 20) : 0);
+      if (p.left !== null && from >= p.left) from = added;
+      for (let n = 1; ; n++) {
+        const w = r.pick([this.ws.research, this.ws.dataScience, null]);
+        const rotated = p.role === "staff" && r.chance(0.3) ? addDays(from, r.int(90, 600)) : null;
+        const until = rotated !== null && (p.left === null || rotated < p.left) ? rotated : p.left;
+        const models = Array.from(new Set([r.pick(ANTHROPIC_MODELS).id, r.pick(ANTHROPIC_MODELS).id]));
+        key(`${local}-${w ? w.name.toLowerCase().replace(/ /g, "-") : "default"}${n > 1 ? `-${n}` : ""}`, w?.id ?? null, from, until, "user", models);
+        if (until === p.left) break;
+        from = until!;
+      }
+    }
+    if (p.claudeCode) key(`claude_code_key_${p.email.split(/[.@]/)[0]}_${r.id(4, "abcdefghijklmnopqrstuvwxyz")}`, this.ws.claudeCode.id, added, p.left, "claude_code", []);
+  }
+}
+
+/** The person's team history as the HR sheet knows it on `until`: the first team (undated), then every move so far. */
+export function teamSpells(p: Person, until: string): TeamSpell[] {
+  const spells: TeamSpell[] = [{ team: p.firstTeam, from: null }];
+  if (p.rotation) {
+    for (let k = 1; ; k++) {
+      const from = addDays(EPOCH, ROTATION_DAYS * k);
+      if (from > until) break;
+      spells.push({ team: p.rotation[k % 2]!, from });
+    }
+    return spells;
+  }
+  return [...spells, ...p.moves.filter((m) => m.from! <= until)];
+}
+
+/** the team a person belongs to on a day */
+export function teamOn(p: Person, day: string): string {
+  if (p.rotation) {
+    const k = Math.floor((dayStartMs(day) - dayStartMs(EPOCH)) / (ROTATION_DAYS * DAY_MS));
+    return p.rotation[Math.max(0, k) % 2]!;
+  }
+  return p.moves.filter((m) => m.from! <= day).at(-1)?.team ?? p.firstTeam;
+}
+
+export function cursorMemberOn(seat: CursorSeat, day: string): boolean {
+  return during(day, seat.joinDay, seat.removedDay);
 }
 
 export function buildCompany(options: CompanyOptions): Company {
   validateOptions(options);
   const { seed, users } = options;
   const r = rng(seed, "company");
-  const days = Array.from({ length: options.days }, (_, i) => addDays(options.endDate, i - options.days + 1));
-  const first = days[0] as string;
-  const at = (fraction: number) => days[Math.min(days.length - 1, Math.floor(days.length * fraction))] as string;
-  const before = addDays(first, -r.int(40, 400));
+  const before = () => addDays(EPOCH, -r.int(40, 400));
 
-  // people
-  const used = new Set<string>();
-  const people: Person[] = [];
-  for (let i = 0; i < users; i++) {
-    let fn = r.pick(FIRST), ln = r.pick(LAST), email = "";
-    for (let n = 0; ; n++) {
-      email = `${fn}.${ln}${n ? n + 1 : ""}@${EMAIL_DOMAIN}`.toLowerCase();
-      if (!used.has(email)) break;
-      if (n > 3) { fn = r.pick(FIRST); ln = r.pick(LAST); n = -1; }
-    }
-    used.add(email);
-    people.push({
-      index: i, email, name: `${fn} ${ln}`, teams: [{ team: (TEAMS[i % TEAMS.length] as Team).name, from: null }],
-      inMapping: true, activity: 0.4 + r.next() * 0.6, cursor: null, anthropic: null, claudeCode: null,
-    });
-  }
-  // two people the mapping forgot, and one person who moves team half way through the window
-  const unmapped = [users - 1, users - 2];
-  for (const i of unmapped) (people[i] as Person).inMapping = false;
-  const mover = people[Math.min(9, users - 3)] as Person; // not a team's first member, so not a manager
-  mover.teams = [{ team: mover.teams[0]!.team, from: addDays(first, -200) }, { team: (TEAMS[4] as Team).name, from: days.length > 1 ? at(0.5) : first }];
-
-  const teams: Team[] = TEAMS.map((t) => ({ ...t, managerEmail: people.find((p) => p.inMapping && p.teams[0]!.team === t.name)?.email ?? null }));
-
-  // Cursor seats
-  const seatHolders: Person[] = [];
-  for (const p of people) {
-    if (p !== people[0] && !r.chance(0.85)) continue;
-    p.cursor = {
-      userId: `user_${r.id(28)}`, email: p.email, role: p === people[0] ? "owner" : "member",
-      joinDay: null, removedDay: null, idle: false, models: [r.pick(CURSOR_MODELS).id, r.pick(CURSOR_MODELS).id, "auto"],
-    };
-    seatHolders.push(p);
-  }
-  const seat = (k: number) => seatHolders[k % seatHolders.length]!.cursor!;
-  seat(seatHolders.length - 3).idle = true;
-  if (seatHolders.length > 12) seat(seatHolders.length - 7).idle = true;
-  seat(5).removedDay = days.length > 2 ? at(0.4) : null;
-  seat(6).joinDay = days.length > 2 ? at(0.6) : null;
-  const mixed = seat(1);
-  mixed.email = mixed.email.replace(/^./, (c) => c.toUpperCase()).replace(/\.(.)/, (_m, c: string) => `.${c.toUpperCase()}`);
-
-  // Anthropic org users
-  for (const p of people) {
-    if (p !== people[0] && p !== people[1] && !r.chance(0.75)) continue;
-    const cc = r.chance(0.6) || p === people[1];
-    p.anthropic = { id: prefixedId(r, "user_"), role: p === people[0] ? "admin" : cc && r.chance(0.5) ? "claude_code_user" : "developer", addedAt: iso(before, r) };
-    if (cc) p.claudeCode = { terminal: r.pick(TERMINALS), remoteShare: r.chance(0.3) ? 0.3 : 0 };
-  }
-  const anth = people.filter((p) => p.anthropic);
-  const admin = people[0] as Person;
-
-  const ws = (name: string, cc = false, archivedAt: string | null = null): Workspace => ({
-    id: prefixedId(r, "wrkspc_"), name, createdAt: iso(before, r), archivedAt, claudeCode: cc, color: r.pick(["#6C5BB9", "#3A7D44", "#D97757", "#2E6FD8"]),
+  const ws = (name: string, cc = false, archivedDay: string | null = null): Workspace => ({
+    id: prefixedId(r, "wrkspc_"), name, createdAt: iso(before(), r), archivedDay, claudeCode: cc, color: r.pick(["#6C5BB9", "#3A7D44", "#D97757", "#2E6FD8"]),
   });
   const production = ws("Production"), research = ws("Research"), dataScience = ws("Data Science"), claudeCodeWs = ws("Claude Code", true);
-  const workspaces = [production, research, dataScience, claudeCodeWs, ws("Old Experiments", false, `${addDays(first, -10)}T12:00:00Z`)];
+  const workspaces = [production, research, dataScience, claudeCodeWs, ws("Old Experiments", false, addDays(EPOCH, r.int(300, 900)))];
 
-  const apiKeys: ApiKey[] = [];
-  const key = (k: Omit<ApiKey, "id" | "hint" | "createdAt" | "ownerEmail" | "archivedDay" | "status"> & Partial<Pick<ApiKey, "status" | "archivedDay">>) => {
-    const id = prefixedId(r, "apikey_");
-    const hint = `sk-ant-api03-${r.id(4)}...${r.id(4)}`;
-    const full: ApiKey = { status: "active", archivedDay: null, ...k, id, hint, createdAt: iso(before, r), ownerEmail: null };
-    apiKeys.push(full);
+  const roster = new Roster(options, { research, dataScience, claudeCode: claudeCodeWs });
+  const admin = roster.permanent(0), engineer = roster.permanent(1), outsider = roster.permanent(users - 1);
+  const teams: ManagedTeam[] = TEAMS.map((t, slot) => {
+    const founder = slot < users ? roster.permanent(slot) : undefined;
+    return { ...t, managerEmail: founder?.role === "founder" ? founder.email : null };
+  });
+
+  const userRef = (p: Person) => ({ id: p.anthropic!.id, type: "user" as const });
+  const serviceKeys: ApiKey[] = [];
+  const key = (k: Pick<ApiKey, "name" | "workspaceId" | "createdBy" | "principal" | "use" | "models">) => {
+    const createdDay = before();
+    const full: ApiKey = { ...k, id: prefixedId(r, "apikey_"), hint: `sk-ant-api03-${r.id(4)}...${r.id(4)}`, createdAt: iso(createdDay, r), createdDay, archivedDay: null, ownerEmail: null, person: null };
+    serviceKeys.push(full);
     return full;
   };
-  const userRef = (p: Person) => ({ id: p.anthropic!.id, type: "user" as const });
-  const pickModels = () => Array.from(new Set([r.pick(ANTHROPIC_MODELS).id, r.pick(ANTHROPIC_MODELS).id]));
+  const serviceAccount = () => ({ id: prefixedId(r, "svac_"), type: "service_account" as const });
+  const prodBackend = key({ name: "prod-backend", workspaceId: production.id, createdBy: userRef(engineer), principal: serviceAccount(), use: "service", models: ["claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001"] });
+  key({ name: "nightly-summaries", workspaceId: production.id, createdBy: userRef(outsider), principal: serviceAccount(), use: "batch", models: ["claude-haiku-4-5-20251001", "claude-sonnet-4-5-20250929"] });
+  key({ name: "legacy-integration", workspaceId: null, createdBy: null, principal: null, use: "legacy", models: ["claude-haiku-4-5-20251001"] });
+  key({ name: "unused-sandbox", workspaceId: dataScience.id, createdBy: userRef(admin), principal: userRef(admin), use: "none", models: [] });
+  key({ name: "claude-code-ci", workspaceId: claudeCodeWs.id, createdBy: userRef(engineer), principal: serviceAccount(), use: "claude_code_ci", models: [] });
 
-  for (const p of anth) {
-    if (p !== people[0] && !r.chance(0.5)) continue;
-    const w = r.pick([research, dataScience, null]);
-    key({ name: `${p.email.split("@")[0]}-${w ? w.name.toLowerCase().replace(/ /g, "-") : "default"}`, workspaceId: w?.id ?? null, createdBy: userRef(p), principal: userRef(p), use: "user", models: pickModels(), person: null });
-  }
-  const userKeys = apiKeys.filter((k) => k.use === "user");
-  if (userKeys.length > 1 && days.length > 2) {
-    const archived = userKeys[userKeys.length - 1] as ApiKey;
-    archived.status = "archived";
-    archived.archivedDay = at(0.5);
-  }
-  const engineer = anth.find((p) => p.inMapping && p !== admin) ?? admin;
-  const outsider = people.find((p) => !p.inMapping && p.anthropic) ?? people[users - 1]!;
-  const prodBackend = key({ name: "prod-backend", workspaceId: production.id, createdBy: userRef(engineer), principal: { id: prefixedId(r, "svac_"), type: "service_account" }, use: "service", models: ["claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001"], person: null });
-  key({ name: "nightly-summaries", workspaceId: production.id, createdBy: outsider.anthropic ? userRef(outsider) : userRef(admin), principal: { id: prefixedId(r, "svac_"), type: "service_account" }, use: "batch", models: ["claude-haiku-4-5-20251001", "claude-sonnet-4-5-20250929"], person: null });
-  key({ name: "legacy-integration", workspaceId: null, createdBy: null, principal: null, use: "legacy", models: ["claude-haiku-4-5-20251001"], person: null });
-  key({ name: "unused-sandbox", workspaceId: dataScience.id, createdBy: userRef(admin), principal: userRef(admin), use: "none", models: [], person: null, status: "inactive" });
-  const ccUsers = anth.filter((p) => p.claudeCode);
-  for (const p of ccUsers) {
-    key({ name: `claude_code_key_${p.email.split(/[.@]/)[0]}_${r.id(4, "abcdefghijklmnopqrstuvwxyz")}`, workspaceId: claudeCodeWs.id, createdBy: userRef(p), principal: userRef(p), use: "claude_code", models: [], person: p });
-  }
-  key({ name: "claude-code-ci", workspaceId: claudeCodeWs.id, createdBy: userRef(ccUsers[0] ?? admin), principal: { id: prefixedId(r, "svac_"), type: "service_account" }, use: "claude_code_ci", models: [], person: null });
-
-  const platformManager = teams[0]!.managerEmail ?? admin.email;
-  const keyOwnerOverrides = [{ apiKeyId: prodBackend.id, ownerEmail: platformManager, note: "team service, owned by Platform" }];
-  if (userKeys.length > 2) keyOwnerOverrides.push({ apiKeyId: userKeys[0]!.id, ownerEmail: engineer.email, note: "" });
-  const byAnthropicId = new Map(people.filter((p) => p.anthropic).map((p) => [p.anthropic!.id, p]));
-  for (const k of apiKeys) {
+  const keyOwnerOverrides = [
+    { apiKeyId: prodBackend.id, ownerEmail: teams[0]!.managerEmail ?? admin.email, note: "team service, owned by Platform" },
+    { apiKeyId: roster.keys.find((k) => k.person === admin && k.use === "user")!.id, ownerEmail: engineer.email, note: "" },
+  ];
+  for (const k of [...serviceKeys, ...roster.keys]) {
     const override = keyOwnerOverrides.find((o) => o.apiKeyId === k.id);
-    const principal = k.principal?.type === "user" ? byAnthropicId.get(k.principal.id) : undefined;
-    const creator = k.createdBy ? byAnthropicId.get(k.createdBy.id) : undefined;
+    const principal = k.principal?.type === "user" ? roster.byAnthropicId.get(k.principal.id) : undefined;
+    const creator = k.createdBy ? roster.byAnthropicId.get(k.createdBy.id) : undefined;
     k.ownerEmail = override?.ownerEmail ?? principal?.email ?? creator?.email ?? null;
   }
 
-  // billing cycle: the first of the end month when that is inside the window, else the window's middle
-  const monthStart = `${options.endDate.slice(0, 8)}01`;
-  const cycleStart = monthStart >= first ? monthStart : at(0.5);
-
-  return { options, days, orgId: uuid(r), teams, people, workspaces, claudeCodeWorkspace: claudeCodeWs, apiKeys, keyOwnerOverrides, cycleStart };
+  return { options, orgId: uuid(r), teams, workspaces, claudeCodeWorkspace: claudeCodeWs, serviceKeys, keyOwnerOverrides, cycleDay: r.int(1, 28), roster };
 }
 
 function uuid(r: Rng): string {
@@ -320,13 +355,8 @@ function uuid(r: Rng): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20)}`;
 }
 
-/** the team a person belongs to on a day */
-export function teamOn(p: Person, day: string): string {
-  let team = p.teams[0]!.team;
-  for (const spell of p.teams) if (spell.from === null || spell.from <= day) team = spell.team;
-  return team;
-}
-
-export function cursorMemberOn(seat: CursorSeat, day: string): boolean {
-  return (seat.joinDay === null || seat.joinDay <= day) && (seat.removedDay === null || day < seat.removedDay);
+/** API keys that exist on a day (created on or before it), archived ones included */
+export function keysBy(c: Company, day: string): ApiKey[] {
+  c.roster.ensure(day);
+  return [...c.serviceKeys, ...c.roster.keys.filter((k) => k.createdDay <= day)];
 }

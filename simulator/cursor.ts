@@ -1,6 +1,6 @@
-// Cursor Admin API (reference §2): members, daily usage, usage events, spend.
+// Cursor Admin API (reference §2): members, daily usage, usage events, spend, as served at the simulator's clock.
 import { cursorMemberOn, type Person } from "./company.ts";
-import { DAY_MS, dayOf, dayStartMs } from "./dates.ts";
+import { addDays, DAY_MS, dayOf, dayStartMs } from "./dates.ts";
 import { hash32 } from "./rng.ts";
 import { centsNumber } from "./money.ts";
 import { spendRows } from "./ledger.ts";
@@ -20,20 +20,28 @@ function checkRange(start: number, end: number): void {
   if (end - start > MAX_RANGE_MS) throw new HttpError(400, "Date range cannot exceed 30 days");
 }
 
-/** simulated days whose [00:00, 23:59:59.999] overlaps [start, end] */
+/** days whose [00:00, 23:59:59.999] overlaps [start, end] and that the vendor serves at the simulator's clock */
 function daysIn(ctx: Ctx, start: number, end: number): string[] {
-  return ctx.world.company.days.filter((d) => dayStartMs(d) <= end && dayStartMs(d) + DAY_MS - 1 >= start);
+  const days: string[] = [];
+  for (let d = dayOf(Math.max(start, 0)); dayStartMs(d) <= end; d = addDays(d, 1)) if (ctx.world.inHistory(d)) days.push(d);
+  return days;
 }
 
-function seats(ctx: Ctx): Person[] {
-  return ctx.world.company.people.filter((p) => p.cursor);
+/** seat holders hired by `day`, in hire order */
+function seats(ctx: Ctx, day: string): Person[] {
+  return ctx.world.company.roster.hiredBy(day).filter((p) => p.cursor);
 }
 
+/** every member who joined, removed ones included (isRemoved), back to the start of the history */
 function members(ctx: Ctx) {
-  const teamMembers = seats(ctx).map((p) => {
-    const s = p.cursor!;
-    return ctx.sink.add("cursor.members", p.email, { id: s.userId, name: p.name, email: s.email, role: s.role, isRemoved: s.removedDay !== null }, (r: Partial<{ email: string }>) => delete r.email);
-  });
+  const today = ctx.world.today(), start = ctx.world.historyStart();
+  const teamMembers = seats(ctx, today)
+    .filter((p) => p.cursor!.joinDay <= today && (p.cursor!.removedDay === null || p.cursor!.removedDay > start))
+    .map((p) => {
+      const s = p.cursor!;
+      const record = { id: s.userId, name: p.name, email: s.email, role: s.role, isRemoved: s.removedDay !== null && s.removedDay <= today };
+      return ctx.sink.add("cursor.members", p.email, record, (r: Partial<{ email: string }>) => delete r.email);
+    });
   return { teamMembers };
 }
 
@@ -44,12 +52,13 @@ function dailyUsage(ctx: Ctx) {
   checkRange(start, end);
   const paged = b.page !== undefined || b.pageSize !== undefined;
   if (paged && (b.page === undefined || b.pageSize === undefined)) throw new HttpError(400, "page and pageSize must be provided together");
-  const days = daysIn(ctx, start, end);
-  const firstDay = dayOf(start), lastDay = dayOf(end);
+  // daily aggregates: complete days only (today is not over)
+  const days = daysIn(ctx, start, end).filter((d) => d < ctx.world.today());
+  const daily = new Map(days.map((d) => [d, ctx.world.served(d).cursorDaily]));
 
   const row = (p: Person, day: string) => {
     const s = p.cursor!;
-    const m = ctx.world.cache.get(day).cursorDaily.get(p.index);
+    const m = daily.get(day)!.get(p.key);
     // `date` is an epoch ms inside the day, not midnight (observed live)
     const date = m?.lastActivityMs ?? dayStartMs(day) + (hash32(day, s.userId) % DAY_MS);
     const rec: Record<string, unknown> = { userId: s.userId, day, date, email: s.email };
@@ -70,15 +79,16 @@ function dailyUsage(ctx: Ctx) {
 
   const period = { startDate: start, endDate: end };
   if (!paged) {
-    const data = days.flatMap((day) => seats(ctx).filter((p) => ctx.world.cache.get(day).cursorDaily.has(p.index)).map((p) => row(p, day)));
+    const data = days.flatMap((day) => seats(ctx, day).filter((p) => daily.get(day)!.has(p.key)).map((p) => row(p, day)));
     return { data, period };
   }
   const page = intParam(b.page, "page", 1, 1, Number.MAX_SAFE_INTEGER);
   const pageSize = intParam(b.pageSize, "pageSize", 1000, 1, 1000);
-  // members with a membership during the range; those who joined after it are excluded
-  const users = seats(ctx).filter((p) => {
+  // members with a membership during the (served) range; those who joined after it are excluded
+  const firstDay = days[0], lastDay = days.at(-1);
+  const users = firstDay === undefined || lastDay === undefined ? [] : seats(ctx, lastDay).filter((p) => {
     const s = p.cursor!;
-    return (s.joinDay === null || s.joinDay <= lastDay) && (s.removedDay === null || s.removedDay > firstDay);
+    return s.joinDay <= lastDay && (s.removedDay === null || s.removedDay > firstDay);
   });
   const totalPages = Math.ceil(users.length / pageSize);
   const slice = users.slice((page - 1) * pageSize, page * pageSize);
@@ -91,8 +101,7 @@ function dailyUsage(ctx: Ctx) {
 
 function usageEvents(ctx: Ctx) {
   const b = ctx.body;
-  const now = Date.now();
-  const end = epochParam(b.endDate, "endDate") ?? now;
+  const end = epochParam(b.endDate, "endDate") ?? ctx.world.now();
   const start = epochParam(b.startDate, "startDate") ?? end - MAX_RANGE_MS;
   checkRange(start, end);
   const page = intParam(b.page, "page", 1, 1, Number.MAX_SAFE_INTEGER);
@@ -102,7 +111,7 @@ function usageEvents(ctx: Ctx) {
   const userId = b.userId !== undefined ? String(b.userId) : null;
 
   const events = daysIn(ctx, start, end)
-    .flatMap((day) => ctx.world.cache.get(day).cursorEvents.map((e) => ({ day, e })))
+    .flatMap((day) => ctx.world.served(day).cursorEvents.map((e) => ({ day, e })))
     .filter(({ e }) => e.ts >= start && e.ts <= end && (!email || e.person.email === email) && (!userId || e.person.cursor!.userId === userId))
     .reverse(); // newest first
   const numPages = Math.ceil(events.length / pageSize);
@@ -135,12 +144,13 @@ function spend(ctx: Ctx) {
   const page = intParam(b.page, "page", 1, 1, Number.MAX_SAFE_INTEGER);
   const pageSize = intParam(b.pageSize, "pageSize", 100, 1, 10_000);
   const term = typeof b.searchTerm === "string" ? b.searchTerm.toLowerCase() : "";
-  const c = ctx.world.company;
-  let rows = spendRows(c, ctx.world.cache).filter((r) => !term || r.person.email.includes(term) || r.person.name.toLowerCase().includes(term));
+  const snapshot = spendRows(ctx.world);
+  let rows = snapshot.rows.filter((r) => !term || r.person.email.includes(term) || r.person.name.toLowerCase().includes(term));
+  const order = new Map(rows.map((r, i) => [r, i])); // hire order
   const cmp = {
-    amount: (a: (typeof rows)[number], z: (typeof rows)[number]) => (a.spendNano < z.spendNano ? -1 : a.spendNano > z.spendNano ? 1 : a.person.index - z.person.index),
-    date: (a: (typeof rows)[number], z: (typeof rows)[number]) => a.person.index - z.person.index,
-    user: (a: (typeof rows)[number], z: (typeof rows)[number]) => a.person.name.localeCompare(z.person.name) || a.person.index - z.person.index,
+    amount: (a: (typeof rows)[number], z: (typeof rows)[number]) => (a.spendNano < z.spendNano ? -1 : a.spendNano > z.spendNano ? 1 : order.get(a)! - order.get(z)!),
+    date: (a: (typeof rows)[number], z: (typeof rows)[number]) => order.get(a)! - order.get(z)!,
+    user: (a: (typeof rows)[number], z: (typeof rows)[number]) => a.person.name.localeCompare(z.person.name) || order.get(a)! - order.get(z)!,
   }[String(sortBy) as "amount" | "date" | "user"];
   rows = rows.sort((a, z) => (dir === "asc" ? cmp(a, z) : cmp(z, a)));
   const totalPages = Math.ceil(rows.length / pageSize);
@@ -153,7 +163,7 @@ function spend(ctx: Ctx) {
       hardLimitOverrideDollars: 0, monthlyLimitDollars: limited ? 200 : null, effectivePerUserLimitDollars: limited ? 200 : 500,
     }, (x: Partial<{ email: string }>) => delete x.email);
   });
-  return { teamMemberSpend, subscriptionCycleStart: dayStartMs(c.cycleStart), totalMembers: rows.length, totalPages };
+  return { teamMemberSpend, subscriptionCycleStart: dayStartMs(snapshot.cycleStart), totalMembers: rows.length, totalPages };
 }
 
 export const cursorRoutes: Route[] = [

@@ -25,10 +25,6 @@ export function weekday(day: string): number {
   return new Date(dayStartMs(day)).getUTCDay();
 }
 
-export function yesterdayUtc(): string {
-  return dayOf(Date.now() - DAY_MS);
-}
-
 export function rfc3339(ms: number): string {
   return new Date(ms).toISOString().replace(".000Z", "Z");
 }

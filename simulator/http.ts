@@ -1,7 +1,6 @@
 // Shared pieces of the route handlers: errors, record emission (invalid records, unknown fields), parameters.
-import type { Company } from "./company.ts";
-import type { DayCache } from "./activity.ts";
 import { isInvalid } from "./faults.ts";
+import type { World } from "./world.ts";
 
 export type Vendor = "cursor" | "anthropic" | "sheets";
 
@@ -10,12 +9,6 @@ export class HttpError extends Error {
   constructor(readonly status: number, message: string) {
     super(message);
   }
-}
-
-export interface World {
-  company: Company;
-  cache: DayCache;
-  seed: number;
 }
 
 /** Collects the records of one response so the server can count them once the body is fully delivered. */

@@ -1,2 +1,2 @@
-export { startSimulator } from "./server.ts";
-export type { Simulator, SimulatorOptions, FaultOptions, GroundTruth } from "./server.ts";
+export { RESTATEMENT_KINDS, startSimulator } from "./server.ts";
+export type { Simulator, SimulatorOptions, FaultOptions, GroundTruth, TruthRange, Restatement, RestatementKind, RestateOptions } from "./server.ts";

@@ -23,3 +23,9 @@ export function perMTok(usd: number): bigint {
   if (Math.abs(nano - usd * 100_000) > 1e-6) throw new Error(`price ${usd} USD/MTok is not representable in nanocents`);
   return BigInt(nano);
 }
+
+/** a JSON number of cents (as a vendor sends it) -> nanocents */
+export function nanoFromCents(cents: number): bigint {
+  if (!Number.isFinite(cents)) throw new Error(`not an amount of cents: ${cents}`);
+  return BigInt(Math.round(cents * 1e9));
+}

@@ -1,26 +1,32 @@
-// The simulated organization's HTTP server: one loopback listener serving the three vendor APIs
-// under /cursor, /anthropic and /sheets, plus /_sim/truth and /_sim/served for out-of-process use.
+// The simulated organization's HTTP server: one loopback listener serving the three vendor APIs under /cursor,
+// /anthropic and /sheets, plus /_sim/truth, /_sim/restate, /_sim/restatements and /_sim/served for other processes.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { anthropicRoutes } from "./anthropic.ts";
-import { buildCompany, type Company } from "./company.ts";
+import { buildCompany } from "./company.ts";
 import { cursorRoutes } from "./cursor.ts";
-import { DayCache } from "./activity.ts";
-import { yesterdayUtc } from "./dates.ts";
+import { addDays, dayOf, isDay } from "./dates.ts";
 import { checkFaults, FaultDice, RateLimiter, type FaultOptions } from "./faults.ts";
-import { HttpError, RecordSink, type Route, type Vendor, type World } from "./http.ts";
-import { groundTruth, type GroundTruth } from "./ledger.ts";
+import { HttpError, RecordSink, type Route, type Vendor } from "./http.ts";
+import { groundTruth, type GroundTruth, type TruthRange } from "./ledger.ts";
+import { RestateError, Restatements, type Restatement, type RestatementKind, type RestateOptions } from "./restate.ts";
 import { rng } from "./rng.ts";
 import { sheetsRoutes, spreadsheetIdFor } from "./sheets.ts";
+import { World } from "./world.ts";
 
 export type { FaultOptions } from "./faults.ts";
-export type { GroundTruth } from "./ledger.ts";
+export type { GroundTruth, TruthRange } from "./ledger.ts";
+export type { Restatement, RestatementKind, RestateOptions } from "./restate.ts";
+export { RESTATEMENT_KINDS } from "./restate.ts";
 
 export interface SimulatorOptions {
   seed?: number;
   users?: number;
-  days?: number;
-  /** last day with data, YYYY-MM-DD; default yesterday (UTC) */
+  /** the vendors serve the days [today - historyDays, today] */
+  historyDays?: number;
+  /** the clock, epoch ms; "today" is its UTC day. Default Date.now */
+  now?: () => number;
+  /** shorthand for a fixed clock at endDate + 1, 06:00 UTC: endDate is yesterday */
   endDate?: string;
   port?: number;
   host?: string;
@@ -35,8 +41,16 @@ export interface Simulator {
   url: string;
   baseUrls: { cursor: string; anthropic: string; sheets: string };
   credentials: { cursorApiKey: string; anthropicAdminKey: string; sheetsAccessToken: string; spreadsheetId: string };
-  options: { seed: number; users: number; days: number; endDate: string; timeScale: number; rateLimits: boolean };
-  truth(): GroundTruth;
+  /** endDate: yesterday when the simulator started */
+  options: { seed: number; users: number; historyDays: number; endDate: string; timeScale: number; rateLimits: boolean };
+  /** the clock (epoch ms) and its UTC day */
+  now(): number;
+  today(): string;
+  /** what the vendors billed and whom it belongs to, over [start, end], as served at asOf (default now) */
+  truth(range?: TruthRange): GroundTruth;
+  /** changes what a vendor or the sheet already said, from now on; throws on a restatement that cannot be made */
+  restate(kind: RestatementKind, options?: RestateOptions): Restatement;
+  restatements(): Restatement[];
   served(): Record<string, number>;
   invalidServed(): Record<string, number>;
   requestStats(): { total: number; byRoute: Record<string, number>; byStatus: Record<string, number> };
@@ -68,8 +82,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const rateLimitOpt = options.rateLimits ?? true;
   const timeScale = options.timeScale ?? (typeof rateLimitOpt === "object" ? rateLimitOpt.timeScale : undefined) ?? 1;
   if (!(Number.isFinite(timeScale) && timeScale > 0)) throw new Error(`timeScale must be a positive number, got ${timeScale}`);
-  const company: Company = buildCompany({ seed, users: options.users ?? 40, days: options.days ?? 30, endDate: options.endDate ?? yesterdayUtc() });
-  const world: World = { company, cache: new DayCache(company), seed };
+  const world = new World(buildCompany({ seed, users: options.users ?? 40 }), historyDays(options.historyDays), clock(options));
+  const company = world.company;
+  const restatements = new Restatements(world);
   const limiter = rateLimitOpt === false ? null : new RateLimiter(timeScale);
   let faults = checkFaults(options.faults ?? {});
   const dice = new FaultDice(seed);
@@ -85,8 +100,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let served = new Map<string, Set<string>>(), invalid = new Map<string, Set<string>>();
   let stats = { total: 0, byRoute: {} as Record<string, number>, byStatus: {} as Record<string, number> };
   let requestSeq = 0;
-  let truthMemo: GroundTruth | null = null;
-  const truth = () => (truthMemo ??= groundTruth(company, world.cache));
+  const truth = (range?: TruthRange) => groundTruth(world, range);
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     const text = typeof body === "string" ? body : JSON.stringify(body);
@@ -118,8 +132,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    if (url.pathname === "/_sim/truth") return send(res, 200, truth());
-    if (url.pathname === "/_sim/served") return send(res, 200, { served: counts(served), invalidServed: counts(invalid), requestStats: stats });
+    if (url.pathname.startsWith("/_sim/")) return simRoute(req, res, url);
 
     const vendor = (Object.keys(PREFIX) as Vendor[]).find((v) => url.pathname === PREFIX[v] || url.pathname.startsWith(`${PREFIX[v]}/`));
     const requestId = `req_011C${rng(seed, "request", ++requestSeq).id(22)}`;
@@ -176,7 +189,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const sink = new RecordSink(seed, faults.invalidRecords, faults.unknownFields);
     let result: unknown;
     try {
-      result = route.handle({ url, headers: req.headers, body, world, sink }, match!);
+      result = route.handle({ url, headers: req.headers, body, world: world.at(world.now()), sink }, match!);
     } catch (e) {
       if (e instanceof HttpError) return fail(e.status, e.message);
       throw e;
@@ -199,6 +212,27 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     send(res, 200, result, headers);
   };
 
+  /** the simulator's own routes: no auth, no limits; a bad request gets 400 {"error": message} */
+  const simRoute = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+    const q = url.searchParams;
+    try {
+      if (url.pathname === "/_sim/served") return send(res, 200, { served: counts(served), invalidServed: counts(invalid), requestStats: stats });
+      if (url.pathname === "/_sim/truth") {
+        const asOf = q.get("asOf");
+        return send(res, 200, truth({ start: q.get("start") ?? undefined, end: q.get("end") ?? undefined, asOf: asOf === null ? undefined : /^\d+$/.test(asOf) ? Number(asOf) : Date.parse(asOf) }));
+      }
+      if (url.pathname === "/_sim/restatements") return send(res, 200, { restatements: restatements.list() });
+      if (url.pathname === "/_sim/restate" && req.method === "POST") {
+        const { kind, ...rest } = JSON.parse((await readBody(req)) || "{}") as RestateOptions & { kind: RestatementKind };
+        return send(res, 200, restatements.apply(kind, rest));
+      }
+    } catch (e) {
+      if (e instanceof RestateError || e instanceof SyntaxError || e instanceof RangeError) return send(res, 400, { error: e.message });
+      throw e;
+    }
+    return send(res, 404, { error: `No route for ${req.method} ${url.pathname}` });
+  };
+
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       if (!res.headersSent) send(res, 500, { error: "Internal Server Error", message: `simulator bug: ${e instanceof Error ? e.message : String(e)}` });
@@ -217,8 +251,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     url,
     baseUrls: { cursor: `${url}/cursor`, anthropic: `${url}/anthropic`, sheets: `${url}/sheets` },
     credentials,
-    options: { seed, users: company.options.users, days: company.options.days, endDate: company.options.endDate, timeScale, rateLimits: limiter !== null },
+    options: { seed, users: company.options.users, historyDays: world.historyDays, endDate: addDays(world.today(), -1), timeScale, rateLimits: limiter !== null },
+    now: () => world.now(),
+    today: () => world.today(),
     truth,
+    restate: (kind, o) => restatements.apply(kind, o),
+    restatements: () => restatements.list(),
     served: () => counts(served),
     invalidServed: () => counts(invalid),
     requestStats: () => structuredClone(stats),
@@ -237,6 +275,24 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         server.closeAllConnections();
       }),
   };
+}
+
+function historyDays(days = 365): number {
+  if (!Number.isInteger(days) || days < 1 || days > 5000) throw new Error(`historyDays must be an integer from 1 to 5000, got ${days}`);
+  return days;
+}
+
+/** the clock: a function of epoch ms, or a fixed morning after endDate */
+function clock(o: SimulatorOptions): () => number {
+  if (o.endDate !== undefined) {
+    if (o.now) throw new Error("give either now or endDate, not both (endDate is a fixed clock at endDate + 1, 06:00 UTC)");
+    if (!isDay(o.endDate)) throw new Error(`endDate must be a YYYY-MM-DD date, got ${o.endDate}`);
+    const fixed = Date.parse(`${addDays(o.endDate, 1)}T06:00:00Z`);
+    return () => fixed;
+  }
+  const now = o.now ?? Date.now;
+  if (!Number.isFinite(now()) || Number.isNaN(Date.parse(dayOf(now())))) throw new Error(`now() must return epoch milliseconds, got ${now()}`);
+  return now;
 }
 
 function addAll(m: Map<string, Set<string>>, stream: string, keys: string[]) {

@@ -1,7 +1,11 @@
 // Google Sheets API v4 (reference §3): values.get and values.batchGet over the mapping tabs.
-import { TEAMS_BY_NAME, type Company, type Team } from "./company.ts";
+import { TEAMS_BY_NAME, type Team } from "./catalog.ts";
+import { teamOn, type Company } from "./company.ts";
+import { addDays } from "./dates.ts";
+import { keyOwnerRows, peopleSheet } from "./mapping.ts";
 import { rng } from "./rng.ts";
 import { HttpError, type Ctx, type Route } from "./http.ts";
+import type { World } from "./world.ts";
 
 type Tab = "people" | "api_key_owners" | "budgets" | "seats";
 const TABS: Tab[] = ["people", "api_key_owners", "budgets", "seats"];
@@ -14,32 +18,36 @@ function money(n: number): string {
   return n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 }
 
-/** the full tab: header row first; cells are display strings */
-export function tabGrid(c: Company, tab: Tab): string[][] {
+/** the full tab at the simulator's clock: header row first; cells are display strings */
+export function tabGrid(world: World, tab: Tab): string[][] {
+  const c = world.company;
   switch (tab) {
     case "people": {
+      // a well-kept HR sheet: everyone employed within the history (leavers kept), an undated first row and a dated
+      // row per move once its date has come; the two people the mapping forgot are not there
       const rows = [["email", "name", "team", "department", "cost_center", "manager_email", "effective_from"]];
-      for (const p of c.people) {
-        if (!p.inMapping) continue;
-        for (const spell of p.teams) {
-          const t = TEAMS_BY_NAME.get(spell.team)!;
-          const manager = c.teams.find((x) => x.name === spell.team)?.managerEmail;
+      for (const { person: p, rows: own } of peopleSheet(world)) {
+        for (const row of own) {
+          const t = TEAMS_BY_NAME.get(row.team)!;
+          const manager = c.teams.find((x) => x.name === row.team)?.managerEmail;
           // one hand-typed email with a stray space and capitals: the sheet is edited by people
-          const email = p.index === 2 ? `${p.email.replace(/^./, (ch) => ch.toUpperCase())} ` : p.email;
-          rows.push([email, p.name, t.name, t.department, t.costCenter, manager && manager !== p.email ? manager : "", spell.from ?? ""]);
+          const email = p.slot === 2 ? `${p.email.replace(/^./, (ch) => ch.toUpperCase())} ` : p.email;
+          rows.push([email, p.name, t.name, t.department, t.costCenter, manager && manager !== p.email ? manager : "", row.from ?? ""]);
         }
       }
       return rows;
     }
     case "api_key_owners":
-      return [["api_key_id", "owner_email", "note"], ...c.keyOwnerOverrides.map((o) => [o.apiKeyId, o.ownerEmail, o.note])];
+      return [["api_key_id", "owner_email", "note"], ...keyOwnerRows(world).map((o) => [o.apiKeyId, o.ownerEmail, o.note])];
     case "budgets": {
       const rows = [["month", "cost_center", "team", "tool", "budget_usd"]];
-      const months = [...new Set(c.days.map((d) => d.slice(0, 7)))];
-      // Budgets a finance team would set: per head and tool, near the spend (some cost centers go over).
-      const headcount = (match: (t: Pick<Team, "name" | "costCenter">) => boolean) =>
-        c.people.filter((p) => p.inMapping && match(TEAMS_BY_NAME.get(p.teams.at(-1)!.team)!)).length;
+      // every month of the history, through the current one
+      const months: string[] = [];
+      for (let m = world.historyStart().slice(0, 7); m <= world.today().slice(0, 7); m = addDays(`${m}-28`, 7).slice(0, 7)) months.push(m);
       for (const month of months) {
+        // Budgets a finance team would set: per head (at the month's start) and tool, near the spend (some go over).
+        const staff = c.roster.employedOn(`${month}-01`).filter((p) => p.inMapping);
+        const headcount = (match: (t: Team) => boolean) => staff.filter((p) => match(TEAMS_BY_NAME.get(teamOn(p, `${month}-01`))!)).length;
         const r = rng(c.options.seed, "budget", month);
         const centers = [...new Set(c.teams.map((t) => t.costCenter))];
         for (const cc of centers) {
@@ -100,7 +108,7 @@ function valueRange(ctx: Ctx, raw: string) {
   const render = q.get("valueRenderOption") ?? "FORMATTED_VALUE";
   if (!["FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA"].includes(render)) throw new HttpError(400, `Invalid value at 'value_render_option' (${render})`);
   const a1 = parseRange(raw);
-  const grid = tabGrid(ctx.world.company, a1.tab).map((row) => [...row]);
+  const grid = tabGrid(ctx.world, a1.tab).map((row) => [...row]);
   const header = grid[0]!;
   if (ctx.sink.unknownFields) grid.forEach((row, i) => row.push(i === 0 ? "imported_from" : "hr-export"));
   const numeric = new Set(NUMERIC[a1.tab].map((h) => header.indexOf(h)));

@@ -2,6 +2,8 @@
 import path from "node:path";
 import { runLoad, type Config, type LoadOptions, type RunSummary } from "../../loaders/index.ts";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../simulator/index.ts";
+import { addDays } from "../../simulator/dates.ts";
+import { END } from "../simulator/helpers.ts";
 import { simulatedSources } from "../../cli/simulated.ts";
 import { tempDir, testConfig } from "./config.ts";
 
@@ -22,19 +24,20 @@ export interface SimulatedWarehouse {
 }
 
 /**
- * Starts the simulator, loads `days` days ending at the simulator's last day into a fresh DuckDB warehouse, and
- * returns the simulator's ground truth. The caller closes `sim`.
+ * Starts the simulator with its clock at the morning after `endDate`, loads `days` days ending at endDate into a
+ * fresh DuckDB warehouse, and returns the simulator's ground truth for those days. The caller closes `sim`.
+ * The default endDate is fixed, so every run sees the same company on the same days.
  */
 export async function loadSimulatedWarehouse(
-  options: { days?: number; users?: number; seed?: number; dir?: string; sim?: SimulatorOptions; load?: Partial<LoadOptions> } = {},
+  options: { days?: number; users?: number; seed?: number; dir?: string; endDate?: string; sim?: SimulatorOptions; load?: Partial<LoadOptions> } = {},
 ): Promise<SimulatedWarehouse> {
   const days = options.days ?? 14;
-  const sim = await startSimulator({ seed: options.seed ?? 7, users: options.users ?? 24, days, rateLimits: { timeScale: TIME_SCALE }, ...options.sim });
+  const endDate = options.endDate ?? END;
+  const sim = await startSimulator({ seed: options.seed ?? 7, users: options.users ?? 24, endDate, rateLimits: { timeScale: TIME_SCALE }, ...options.sim });
   const dir = options.dir ?? tempDir();
   const config = configForSimulator(sim, dir);
-  const endDate = sim.options.endDate;
-  // "Now" is the morning after the simulator's last day, as for the daily run.
-  const now = () => new Date(Date.parse(`${endDate}T06:00:00Z`) + 86_400_000);
+  // "Now" is the simulator's clock: the morning after endDate, as for the daily run.
+  const now = () => new Date(sim.now());
   const summary = await runLoad(config, { mode: "development", days, end: endDate, ...options.load }, { now });
-  return { dir, warehousePath: path.join(dir, "warehouse.duckdb"), sim, config, summary, truth: sim.truth() };
+  return { dir, warehousePath: path.join(dir, "warehouse.duckdb"), sim, config, summary, truth: sim.truth({ start: addDays(endDate, 1 - days), end: endDate }) };
 }

@@ -27,13 +27,12 @@ let built: RunResult;
 const failures = (r: RunResult) =>
   r.actions.filter((a) => a.status !== "succeeded").map((a) => `${a.status} ${a.name}: ${a.error ?? ""} ${JSON.stringify(a.failingRows ?? [])}`);
 
-/** Team of a truth person on a day: the last spell that started on or before it (null = since always). */
+/** Team of a truth person on a day: the last spell that started on or before it (from null = since always; team null = not mapped). */
 function teamOn(email: string | null, day: string): string {
   if (email === null) return "unattributed";
   const person = truth.people.find((p) => p.email === email);
-  if (!person || !person.inMapping) return "unmapped";
-  const spell = person.teams.filter((t) => t.from === null || t.from <= day).at(-1) ?? person.teams[0]!;
-  return spell.team;
+  const spell = person?.teams.filter((t) => t.from === null || t.from <= day).at(-1);
+  return spell?.team ?? "unmapped";
 }
 
 function sumBy(lines: GroundTruth["costLines"], key: (l: GroundTruth["costLines"][number]) => string): Map<string, number> {

@@ -20,7 +20,7 @@ let base = "";
 const dir = mkdtempSync(join(tmpdir(), "service-e2e-"));
 
 beforeAll(async () => {
-  sim = await startSimulator({ users: 5, days: 5, rateLimits: false });
+  sim = await startSimulator({ users: 5, rateLimits: false });
   gcs = await startFakeGcs();
   const port = 20000 + Math.floor(Math.random() * 20000);
   child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("../../service/main.ts", import.meta.url))], {

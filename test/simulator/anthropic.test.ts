@@ -10,7 +10,7 @@ const CC = "/v1/organizations/usage_report/claude_code";
 const FIVE: [string, string][] = ["api_key_id", "workspace_id", "model", "service_tier", "context_window"].map((d) => ["group_by[]", d]);
 
 beforeAll(async () => {
-  sim = await startSimulator({ seed: 11, users: 40, days: 20, endDate: END, rateLimits: false });
+  sim = await startSimulator({ seed: 11, users: 40, historyDays: 20, endDate: END, rateLimits: false });
   c = clients(sim);
 });
 afterAll(() => sim.close());
@@ -62,7 +62,7 @@ describe("Anthropic Admin API contract", () => {
     expect(buckets.map((b: Json) => b.starting_at)).toEqual([...buckets.map((b: Json) => b.starting_at)].sort());
     expect(buckets[0].starting_at).toBe("2026-10-25T00:00:00Z");
     expect(buckets[0].ending_at).toBe("2026-10-26T00:00:00Z");
-    // before the simulated window and after END: empty buckets, still returned
+    // before the history and after yesterday (today is not over): empty buckets, still returned
     expect(buckets[0].results).toEqual([]);
     expect(buckets[buckets.length - 1].results).toEqual([]);
     const rows = buckets.flatMap((b: Json) => b.results);

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 
 describe("simulator CLI", () => {
   it("prints base URLs and credentials, serves them, and stops on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "simulator/cli.ts", "--seed", "3", "--users", "8", "--days", "3", "--port", "0", "--time-scale", "20"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "simulator/cli.ts", "--seed", "3", "--users", "8", "--history-days", "3", "--port", "0", "--time-scale", "20"], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     const vars = await new Promise<Record<string, string>>((ok, fail) => {
       child.on("exit", (code) => fail(new Error(`cli exited early (${code}): ${out}`)));
@@ -12,7 +12,7 @@ describe("simulator CLI", () => {
         if (out.includes("Ctrl-C")) ok(Object.fromEntries([...out.matchAll(/^([A-Z_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!])));
       });
     });
-    expect(out).toMatch(/seed 3, 8 users, 3 days/);
+    expect(out).toMatch(/seed 3, 8 users, 3 days of history, yesterday \d{4}-\d{2}-\d{2}, real clock/);
     const r = await fetch(`${vars.CURSOR_API_BASE_URL}/teams/members`, { headers: { authorization: `Basic ${Buffer.from(`${vars.CURSOR_API_KEY}:`).toString("base64")}` } });
     expect(r.status).toBe(200);
     child.removeAllListeners("exit");

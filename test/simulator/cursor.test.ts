@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../../simulator/index.ts";
-import { clients, dayMs, END, sumCents, type Json } from "./helpers.ts";
+import { allEvents, clients, dayMs, dayWindow, END, sumCents, type Json } from "./helpers.ts";
 
 let sim: Simulator;
 let c: ReturnType<typeof clients>;
 const DAY = "2026-11-19";
-const dayWindow = (day: string) => ({ startDate: dayMs(day), endDate: dayMs(day) + 86_399_999 });
 
 beforeAll(async () => {
-  sim = await startSimulator({ seed: 7, users: 40, days: 30, endDate: END, rateLimits: false });
+  sim = await startSimulator({ seed: 7, users: 40, historyDays: 60, endDate: END, rateLimits: false });
   c = clients(sim);
 });
 afterAll(() => sim.close());
@@ -23,14 +22,26 @@ describe("Cursor Admin API contract", () => {
     expect((await c.cursorPost("/teams/spend", {}, withPassword)).status).toBe(401);
   });
 
-  it("lists members with user_ ids, including removed members and idle seats", async () => {
+  it("lists members with user_ ids, including removed members (leavers of the history) and idle seats", async () => {
     const r = await c.cursorGet("/teams/members");
     expect(r.status).toBe(200);
     const members = r.body.teamMembers as { id: string; email: string; role: string; isRemoved: boolean }[];
     expect(members.length).toBeGreaterThan(20);
     for (const m of members) expect(m.id).toMatch(/^user_[A-Za-z0-9]{28}$/);
-    expect(members.filter((m) => m.isRemoved)).toHaveLength(1);
+    expect(new Set(members.map((m) => m.id)).size).toBe(members.length);
+    const removed = members.filter((m) => m.isRemoved);
+    expect(removed.length).toBeGreaterThan(0);
+    // a removed member was a member during the history, so the people tab (leavers kept) knows them
+    const sheet = (await c.sheets(`${sim.credentials.spreadsheetId}/values/people`)).body.values.slice(1).map((row: string[]) => row[0]!.trim().toLowerCase());
+    for (const m of removed) expect(sheet).toContain(m.email.toLowerCase());
+    expect(members.filter((m) => m.role === "owner")).toHaveLength(1);
     expect(members.some((m) => m.email !== m.email.toLowerCase())).toBe(true); // a mixed-case email, as vendors store them
+    // idle seats: members who never show up in a month of daily usage
+    const active = new Set<string>();
+    for (const start of [dayMs("2026-10-23"), dayMs("2026-11-06")]) {
+      for (const row of (await c.cursorPost("/teams/daily-usage-data", { startDate: start, endDate: start + 14 * 86_400_000 })).body.data) active.add(row.email);
+    }
+    expect(members.filter((m) => !m.isRemoved && !active.has(m.email)).length).toBeGreaterThanOrEqual(1);
   });
 
   it("daily usage: 400 above 30 days, exactly 30 days is fine", async () => {
@@ -115,7 +126,7 @@ describe("Cursor Admin API contract", () => {
     expect((await c.cursorPost("/teams/filtered-usage-events", { hostingType: "MOON" })).status).toBe(400);
   });
 
-  it("spend snapshot: overallSpendCents = sum of chargedCents since subscriptionCycleStart; spendCents = the usage-based part", async () => {
+  it("spend snapshot: overallSpendCents = sum of chargedCents from subscriptionCycleStart to now; spendCents = the usage-based part", async () => {
     const spend: Record<string, Json>[] = [];
     let cycleStart = 0;
     for (let page = 1; ; page++) {
@@ -126,16 +137,12 @@ describe("Cursor Admin API contract", () => {
       if (page >= r.body.totalPages) break;
     }
     expect(new Set(spend.map((s) => s.email)).size).toBe(spend.length);
-    const truth = sim.truth();
+    const truth = sim.truth({ start: END, end: END });
     expect(cycleStart).toBe(dayMs(truth.subscriptionCycleStart));
-    expect(cycleStart).toBeGreaterThanOrEqual(dayMs(truth.days[0]!));
-    // pull every event of the cycle, in <= 30-day windows
-    const events: Record<string, Json>[] = [];
-    for (let page = 1; ; page++) {
-      const r = await c.cursorPost("/teams/filtered-usage-events", { startDate: cycleStart, endDate: dayMs(END) + 86_399_999, page, pageSize: 1000 });
-      events.push(...r.body.usageEvents);
-      if (!r.body.pagination.hasNextPage) break;
-    }
+    expect(cycleStart).toBeLessThanOrEqual(sim.now());
+    expect(sim.now() - cycleStart).toBeLessThan(31 * 86_400_000); // the cycle in force: monthly
+    // every event of the cycle up to the clock, today's included
+    const events = (await allEvents(c, cycleStart, sim.now())) as Record<string, Json>[];
     const byUser = (pred: (e: Record<string, Json>) => boolean) => {
       const m = new Map<string, number[]>();
       for (const e of events.filter(pred)) m.set(e.userEmail, [...(m.get(e.userEmail) ?? []), e.chargedCents]);

@@ -1,8 +1,11 @@
 // Small real-HTTP clients for the simulator's three vendor APIs (tests only).
 import type { Simulator } from "../../simulator/index.ts";
 
+/** yesterday for simulators started with `endDate: END` (a fixed clock at the morning after) */
 export const END = "2026-11-21";
 export const dayMs = (day: string) => Date.parse(`${day}T00:00:00Z`);
+/** a day's [00:00, 23:59:59.999] in epoch ms, as Cursor's usage endpoints take it */
+export const dayWindow = (day: string) => ({ startDate: dayMs(day), endDate: dayMs(day) + 86_399_999 });
 
 /** parsed JSON from the API under test; its shape is what the tests assert */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -36,6 +39,19 @@ export function clients(sim: Simulator) {
       parse(await fetch(`${sim.baseUrls.sheets}/v4/spreadsheets/${path}`, { headers: { authorization: `Bearer ${token}` } })),
     anthropicHeaders,
   };
+}
+
+/** every Cursor usage event in [start, end] (epoch ms), paged and in <= 30-day requests */
+export async function allEvents(c: ReturnType<typeof clients>, start: number, end: number): Promise<Json[]> {
+  const events: Json[] = [];
+  for (let from = start; from <= end; from += 30 * 86_400_000) {
+    for (let page = 1; ; page++) {
+      const r = await c.cursorPost("/teams/filtered-usage-events", { startDate: from, endDate: Math.min(end, from + 30 * 86_400_000 - 1), page, pageSize: 1000 });
+      events.push(...r.body.usageEvents);
+      if (!r.body.pagination.hasNextPage) break;
+    }
+  }
+  return events;
 }
 
 /** exact decimal sum of cent strings, via bigint nanocents */

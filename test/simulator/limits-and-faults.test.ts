@@ -10,7 +10,7 @@ afterEach(async () => {
 
 describe("rate limits", () => {
   it("Cursor: 20/min on admin routes, 429 with Retry-After in vendor seconds, both documented bodies, window resets", async () => {
-    sim = await startSimulator({ seed: 1, users: 10, days: 3, endDate: END, timeScale: 60 }); // 1 s windows
+    sim = await startSimulator({ seed: 1, users: 10, historyDays: 3, endDate: END, timeScale: 60 }); // 1 s windows
     const c = clients(sim);
     // align with a fresh window so 22 requests land in one
     await new Promise((ok) => setTimeout(ok, 1000 - (Date.now() % 1000)));
@@ -39,7 +39,7 @@ describe("rate limits", () => {
   });
 
   it("Anthropic and Sheets: 60/min, rate_limit_error with retry-after; rateLimits:false disables limits", async () => {
-    sim = await startSimulator({ seed: 1, users: 10, days: 3, endDate: END, timeScale: 30 });
+    sim = await startSimulator({ seed: 1, users: 10, historyDays: 3, endDate: END, timeScale: 30 });
     const c = clients(sim);
     let anth: Awaited<ReturnType<typeof c.anthropic>> | undefined;
     for (let i = 0; i < 140 && !anth; i++) {
@@ -55,7 +55,7 @@ describe("rate limits", () => {
     }
     expect(sheet?.body.error.status).toBe("RESOURCE_EXHAUSTED");
     await sim.close();
-    sim = await startSimulator({ seed: 1, users: 10, days: 3, endDate: END, rateLimits: false });
+    sim = await startSimulator({ seed: 1, users: 10, historyDays: 3, endDate: END, rateLimits: false });
     const free = clients(sim);
     for (let i = 0; i < 30; i++) expect((await free.cursorGet("/teams/members")).status).toBe(200);
   });
@@ -63,7 +63,7 @@ describe("rate limits", () => {
 
 describe("fault switches", () => {
   it("serverErrors and rateLimitStorm answer with vendor errors; retries succeed", async () => {
-    sim = await startSimulator({ seed: 3, users: 10, days: 3, endDate: END, rateLimits: false, faults: { serverErrors: 0.3, rateLimitStorm: 0.2 } });
+    sim = await startSimulator({ seed: 3, users: 10, historyDays: 3, endDate: END, rateLimits: false, faults: { serverErrors: 0.3, rateLimitStorm: 0.2 } });
     const c = clients(sim);
     const statuses: number[] = [];
     for (let i = 0; i < 80; i++) statuses.push((await c.anthropic("/v1/organizations/users")).status);
@@ -75,7 +75,7 @@ describe("fault switches", () => {
   });
 
   it("truncatedBodies cuts a 200 mid-JSON and counts nothing as served; a retry is counted once", async () => {
-    sim = await startSimulator({ seed: 3, users: 10, days: 3, endDate: END, rateLimits: false, faults: { truncatedBodies: 1 } });
+    sim = await startSimulator({ seed: 3, users: 10, historyDays: 3, endDate: END, rateLimits: false, faults: { truncatedBodies: 1 } });
     const c = clients(sim);
     await expect(c.cursorGet("/teams/members")).rejects.toThrow();
     expect(sim.served()["cursor.members"]).toBe(0);
@@ -89,7 +89,7 @@ describe("fault switches", () => {
   });
 
   it("invalidRecords breaks natural keys deterministically and reports them; unknownFields adds fields to records and pages", async () => {
-    sim = await startSimulator({ seed: 3, users: 40, days: 10, endDate: END, rateLimits: false, faults: { invalidRecords: 0.2, unknownFields: true, slowMs: 5 } });
+    sim = await startSimulator({ seed: 3, users: 40, historyDays: 10, endDate: END, rateLimits: false, faults: { invalidRecords: 0.2, unknownFields: true, slowMs: 5 } });
     const c = clients(sim);
     const members = (await c.cursorGet("/teams/members")).body;
     const broken = members.teamMembers.filter((m: Record<string, unknown>) => !("email" in m));

@@ -7,7 +7,7 @@ let c: ReturnType<typeof clients>;
 let id: string;
 
 beforeAll(async () => {
-  sim = await startSimulator({ seed: 5, users: 30, days: 40, endDate: END, rateLimits: false });
+  sim = await startSimulator({ seed: 5, users: 30, historyDays: 40, endDate: END, rateLimits: false });
   c = clients(sim);
   id = sim.credentials.spreadsheetId;
 });
@@ -38,11 +38,23 @@ describe("Google Sheets values API", () => {
     const mapped = truth.people.filter((p) => p.inMapping);
     const emails = rows.map((row) => row[0]!.trim().toLowerCase());
     expect(new Set(emails)).toEqual(new Set(mapped.map((p) => p.email)));
-    expect(truth.people.filter((p) => !p.inMapping).length).toBeGreaterThan(0);
-    const mover = truth.people.find((p) => p.teams.length > 1)!;
-    const moverRows = rows.filter((row) => row[0] === mover.email);
-    expect(moverRows.map((row) => row[2])).toEqual(mover.teams.map((t) => t.team));
-    expect(moverRows.map((row) => row[6])).toEqual(mover.teams.map((t) => t.from));
+    expect(truth.people.filter((p) => !p.inMapping)).toHaveLength(2); // the two the mapping forgot
+    // everyone employed within the history, leavers kept
+    const start = truth.days[0]!;
+    expect(mapped.every((p) => p.left === null || p.left > start)).toBe(true);
+    expect(mapped.some((p) => p.left !== null && p.left <= sim.today())).toBe(true);
+    // an undated first row, then one dated row per move: the whole team history from one snapshot
+    for (const person of mapped) {
+      const own = rows.filter((row) => row[0]!.trim().toLowerCase() === person.email);
+      expect(own.map((row) => [row[2], row[6] ?? null])).toEqual(person.teams.map((t) => [t.team, t.from]));
+      expect(own[0]![6] ?? "").toBe("");
+      expect(own.slice(1).every((row) => row[6]! <= sim.today())).toBe(true); // no future rows
+    }
+    // the rotating person alternates between two teams every 28 days: a move in any 30-day window
+    const rotating = mapped.find((p) => p.teams.length > 10)!;
+    const moves = rotating.teams.slice(1).map((t) => t.from!);
+    for (let i = 1; i < moves.length; i++) expect(Date.parse(moves[i]!) - Date.parse(moves[i - 1]!)).toBe(28 * 86_400_000);
+    expect(new Set(rotating.teams.map((t) => t.team)).size).toBe(2);
   });
 
   it("batchGet returns the requested ranges in order; A1 ranges slice columns and rows; UNFORMATTED_VALUE gives numbers", async () => {
