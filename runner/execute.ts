@@ -45,6 +45,8 @@ export interface RunOptions extends Selection {
   runTests?: boolean;
   /** How many failing rows of an assertion to return (default 5). */
   failingRowLimit?: number;
+  /** Report assertions as disabled instead of running them, like the CLI's --disable-assertions. */
+  disableAssertions?: boolean;
 }
 
 class StatementError extends Error {
@@ -198,7 +200,7 @@ export async function runGraph(graph: CompiledGraph, opts: RunOptions): Promise<
       if (blocker) {
         failed.set(action.key, blocker);
         result = { ...base, status: "skipped", durationMs: 0, skippedBecause: blocker };
-      } else if (action.disabled) {
+      } else if (action.disabled || (action.kind === "assertion" && opts.disableAssertions)) {
         result = { ...base, status: "disabled", durationMs: 0 };
       } else {
         opts.onProgress?.({ type: "start", action });

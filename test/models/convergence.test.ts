@@ -13,7 +13,8 @@ beforeAll(async () => {
 }, 120_000);
 
 describe("convergence: whatever happened before, the daily build equals a full rebuild and the vendors' figures", () => {
-  it.each(SEEDS)("seed %i", async (seed) => {
+  // concurrently: DuckDB works on its own threads, so two seeds keep both cores busy
+  it.concurrent.each(SEEDS)("seed %i", async (seed) => {
     const result = await runConvergence(seed, OPERATIONS, graph);
     expect(result.failure).toBeUndefined();
     expect(result.operations.length).toBeGreaterThanOrEqual(20);
