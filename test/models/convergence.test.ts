@@ -20,6 +20,7 @@ describe("convergence: whatever happened before, the daily build equals a full r
       expect(result.failure).toBeUndefined();
       expect(result.operations.length).toBeGreaterThanOrEqual(20);
       expect(result.builds).toBeGreaterThanOrEqual(5);
+      expect(result.spendChecks).toBeGreaterThan(0);
     }, 1_200_000);
   }
 });

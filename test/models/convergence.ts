@@ -80,6 +80,8 @@ export interface ConvergenceResult {
   seed: number;
   operations: string[];
   builds: number;
+  /** spend snapshots the builds checked against the events (the check is not vacuous) */
+  spendChecks: number;
   /** empty when every check of every build passed; else the first failure, with how to replay it */
   failure?: string;
 }
@@ -90,13 +92,18 @@ export async function runConvergence(seed: number, count: number, graph?: Compil
   const dir = tempDir(`aiua-converge-${seed}-`);
   const warehouse = path.join(dir, "warehouse.duckdb");
   // a morning a few weeks ago; each daily run moves it to the next morning
-  let clock = Date.parse(`${isoDay(Date.now() - 30 * DAY_MS)}T06:00:00Z`);
-  const sim: Simulator = await startSimulator({ seed, users: 8, historyDays: 90, now: () => clock, rateLimits: false });
+  let clock = Date.parse(`${isoDay(Date.now() - 40 * DAY_MS)}T06:00:00Z`);
+  const sim: Simulator = await startSimulator({ seed, users: 8, historyDays: 120, now: () => clock, rateLimits: false });
+  // start five days before a Cursor billing cycle starts: the sequence's spend checks cross it
+  const cycle = new Date(`${sim.truth({ start: isoDay(clock), end: isoDay(clock) }).subscriptionCycleStart}T06:00:00Z`);
+  cycle.setUTCMonth(cycle.getUTCMonth() + 1);
+  clock = cycle.getTime() - 5 * DAY_MS;
   const config = configForSimulator(sim, dir);
   const compiled = graph ?? (await compileForConvergence());
   const runClock = new Map<string, number>();
   const done: string[] = [];
   let builds = 0;
+  let spendChecks = 0;
 
   const load = async (options: Omit<LoadOptions, "mode">) => {
     const summary = await runLoad(config, { mode: "development", ...options }, { now: () => new Date(clock) });
@@ -109,6 +116,7 @@ export async function runConvergence(seed: number, count: number, graph?: Compil
     const daily = await runGraph(compiled, { db: warehouse });
     const broken = (r: RunResult) => r.actions.filter((a) => a.status !== "succeeded").map((a) => `${a.name}: ${a.error ?? ""} ${JSON.stringify(a.failingRows ?? [])}`);
     if (!daily.ok) return `(c) the daily build failed:\n${broken(daily).join("\n")}`;
+    spendChecks += Number((await query(warehouse, `SELECT COUNT(*) AS n FROM ${DATASET}.int_cursor__spend_reconciliation`))[0]!.n);
     const copy = path.join(dir, "full.duckdb");
     copyFileSync(warehouse, copy);
     // the rebuild is only compared; the daily build ran every assertion
@@ -181,7 +189,7 @@ export async function runConvergence(seed: number, count: number, graph?: Compil
         }
       }
     }
-    return { seed, operations: done, builds, ...(failure ? { failure: `seed ${seed}, after: ${done.join(" → ")}\n${failure}\nreplay: CONVERGENCE_SEEDS=${seed} npx vitest run test/models/convergence.test.ts` } : {}) };
+    return { seed, operations: done, builds, spendChecks, ...(failure ? { failure: `seed ${seed}, after: ${done.join(" → ")}\n${failure}\nreplay: CONVERGENCE_SEEDS=${seed} npx vitest run test/models/convergence.test.ts` } : {}) };
   } finally {
     await sim.close();
     rmSync(dir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { checkBigQuerySyntax, formatSyntaxProblems } from "../../runner/bigquery
 import type { CompiledGraph } from "../../runner/graph.ts";
 import { query } from "../helpers/duckdb.ts";
 import { tempDir } from "../helpers/config.ts";
-import { createFixtureWarehouse, DATASET, DAY1, DAY2, RAW } from "./fixture.ts";
+import { appendRun, createFixtureWarehouse, DATASET, DAY1, DAY2, RAW } from "./fixture.ts";
 
 const MARTS = ["dim_users", "dim_teams", "dim_api_keys", "dim_models", "fct_usage_daily", "fct_cost_daily", "fct_seats_daily"];
 const VIEWS = ["vw_executive_summary", "vw_monthly_finance", "vw_productivity_metrics", "vw_cost_allocation"];
@@ -227,6 +227,36 @@ describe("a full build on the fixture warehouse", () => {
       { tool: "claude_api", active_users: "3" },
       { tool: "claude_code", active_users: "3" },
       { tool: "cursor", active_users: "3" },
+    ]);
+  });
+});
+
+describe("the Cursor spend check", () => {
+  it("compares the snapshot with the events of its cycle up to the moment it was taken", async () => {
+    const rows = await query(
+      warehouse,
+      `SELECT CAST(snapshot_date AS VARCHAR) AS d, CAST(cycle_start_date AS VARCHAR) AS cycle, CAST(snapshot_usd AS VARCHAR) AS snapshot,
+              CAST(events_usd AS VARCHAR) AS events, is_within_tolerance FROM ${DATASET}.int_cursor__spend_reconciliation`,
+    );
+    // taken after day 2 ended: every event of days 1-2 (46.11232 cents, eve's included) against alice's and bob's
+    // 44.86232: eve is no member, within the $1 tolerance
+    expect(rows).toEqual([{ d: DAY2, cycle: DAY1, snapshot: "0.448623200", events: "0.461123200", is_within_tolerance: true }]);
+  });
+
+  it("fails on a genuine mismatch, naming the day, both figures and the likely cause", async () => {
+    const broken = path.join(dir, "spend.duckdb");
+    copyFileSync(warehouse, broken);
+    const cycle = Date.parse(`${DAY1}T00:00:00Z`);
+    await appendRun(broken, {
+      run: "20261103T070000000Z-ffffff",
+      fetchedAt: "2026-11-03 07:00:00",
+      rows: { raw_cursor_spend: [{ day: DAY2, record: { userId: "user_a", email: "alice@example.com", spendCents: 5000, overallSpendCents: 5000, subscriptionCycleStart: cycle } }] },
+    });
+    const r = await runGraph(graph, { db: broken, actions: ["assert_cursor_spend_snapshot"], includeDependencies: true });
+    const assertion = r.actions.find((a) => a.name === "assert_cursor_spend_snapshot")!;
+    expect(assertion.status).toBe("failed");
+    expect(assertion.failingRows).toEqual([
+      expect.objectContaining({ snapshot_date: DAY2, snapshot_usd: "50.000000000", events_usd: "0.461123200", likely_cause: expect.stringMatching(/^the events fetched so far charge less/) }),
     ]);
   });
 });
