@@ -2,7 +2,7 @@
 // twice under each fault switch (records served = landed + quarantined, by the simulator's own count), pacing
 // at the vendors' limits meets no 429, and a re-run converges.
 import { afterAll, describe, expect, it } from "vitest";
-import { runLoad } from "../../loaders/index.ts";
+import { emptyDaysNote, runLoad } from "../../loaders/index.ts";
 import { configuredStreams } from "../../loaders/sources.ts";
 import { silentLogger } from "../../loaders/core/log.ts";
 import { rawTable } from "../../loaders/core/warehouse.ts";
@@ -118,5 +118,17 @@ describe("loading the simulated organization", () => {
     }
     const [older] = await query(long.warehousePath, `SELECT count(*)::INT n FROM ${RAW}.raw_cursor_usage_events WHERE window_date < DATE '${addDays(END, -29)}'`);
     expect(older!.n).toBeGreaterThan(0); // the longer load reached further back, into days the short history does not serve
+  });
+
+  it("says which days of a range the vendors answered empty, e.g. before their history", async () => {
+    const run = await loadSimulatedWarehouse({ days: 15, users: 6, seed: 9, endDate: END, sim: { historyDays: 10 } });
+    sims.push(run.sim);
+    expect(run.summary.ok).toBe(true);
+    const events = run.summary.streams.find((s) => s.stream === "usage_events")!;
+    // the simulator serves today and the 10 days before it: the range's first 5 days are beyond its history
+    const beyond = Array.from({ length: 5 }, (_, i) => addDays(END, i - 14));
+    expect(events.emptyDays).toEqual(expect.arrayContaining(beyond));
+    expect(events.windows).toHaveLength(15);
+    expect(emptyDaysNote(events)).toMatch(new RegExp(`^; no records on \\d+ of 15 days \\(${beyond[0]}\\.\\.`));
   });
 });
