@@ -56,6 +56,9 @@ export async function startFakeDataform(scenario: Scenario) {
       if (err) return json(err.status, { error: { code: err.status, message: err.message } });
       return json(200, { name: `${repo}/compilationResults/cr1`, resolvedGitCommitSha: scenario.commit ?? "abc123", compilationErrors: scenario.compilationErrors ?? [] });
     }
+    if (req.method === "PATCH" && /\/releaseConfigs\/[^/]+$/.test(p)) {
+      return json(200, { name: p.slice(4), ...(JSON.parse(text) as object) });
+    }
     if (req.method === "GET" && p.endsWith("/compilationResults/cr1:query")) {
       const compiled = (scenario.actions ?? []).map((a) => ({
         target: a.target,
