@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startSimulator, type Simulator } from "../../simulator/index.ts";
 import { startFakeGcs } from "./fake-gcs.ts";
+import { serviceProcessEnv } from "./process-env.ts";
 import type { RunResponse } from "../../service/server.ts";
 
 let sim: Simulator;
@@ -30,19 +31,10 @@ afterAll(async () => {
 async function execute(env: Record<string, string> = {}): Promise<{ code: number | null; lines: Record<string, unknown>[] }> {
   const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("../../service/job.ts", import.meta.url))], {
     env: {
-      PATH: process.env.PATH,
-      ENVIRONMENT: "development",
+      ...serviceProcessEnv(sim, dir, gcs.apiEndpoint),
       RUN_MODE: "development",
-      CURSOR_API_KEY: sim.credentials.cursorApiKey,
-      ANTHROPIC_ADMIN_API_KEY: sim.credentials.anthropicAdminKey,
-      CURSOR_API_BASE_URL: sim.baseUrls.cursor,
-      ANTHROPIC_API_BASE_URL: sim.baseUrls.anthropic,
-      LAKE_URI: `file://${dir}/lake`,
-      WAREHOUSE: `duckdb:${dir}/warehouse.duckdb`,
       LOCK_URI: "gs://state/locks/daily-job.lock",
       RUN_RECORDS_URI: "gs://state/",
-      STORAGE_EMULATOR_HOST: gcs.apiEndpoint,
-      GOOGLE_CLOUD_PROJECT: "p1",
       CLOUD_RUN_EXECUTION: "ai-usage-dev-daily-abc12",
       ...env,
     },
