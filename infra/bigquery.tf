@@ -26,6 +26,24 @@ resource "google_bigquery_dataset" "assertions" {
   depends_on  = [google_project_service.apis]
 }
 
+# Where development workspaces write (the repository's workspace_compilation_overrides schema_suffix "ws").
+resource "google_bigquery_dataset" "workspace" {
+  for_each    = toset(["${local.dataset_base}_ws", "${local.dataset_base}_assertions_ws"])
+  dataset_id  = each.value
+  project     = var.project_id
+  location    = var.bigquery_location
+  description = "Dataform development workspaces' outputs; safe to empty."
+  labels      = local.labels
+  depends_on  = [google_project_service.apis]
+}
+
+resource "google_bigquery_dataset_iam_member" "workspace_dataform" {
+  for_each   = google_bigquery_dataset.workspace
+  dataset_id = each.value.dataset_id
+  role       = "roles/bigquery.dataEditor"
+  member     = "serviceAccount:${google_service_account.dataform.email}"
+}
+
 # Dataset-level grants: the pipeline writes raw only; Dataform reads raw and writes the other two.
 resource "google_bigquery_dataset_iam_member" "raw_pipeline" {
   dataset_id = google_bigquery_dataset.raw.dataset_id

@@ -14,6 +14,7 @@ resource "google_dataform_repository" "main" {
     authentication_token_secret_version = var.dataform_git_token_secret_version
   }
 
+  # Development workspaces write to <base>_ws and <base>_assertions_ws (bigquery.tf), never to the real datasets.
   workspace_compilation_overrides {
     default_database = var.project_id
     schema_suffix    = "ws"
@@ -22,14 +23,16 @@ resource "google_dataform_repository" "main" {
   depends_on = [google_project_service.apis, google_secret_manager_secret_iam_member.git_token_dataform_agent]
 }
 
-# The service compiles from this release config on each run; deploys move git_commitish to the deployed commit.
+# Compiles the Dataform project as deploys publish it: branch dataform/<environment> holds only definitions/,
+# includes/ and workflow_settings.yaml with dataformCoreVersion (scripts/publish-dataform.sh), so GCP's compile
+# installs @dataform/core and nothing else. Each deploy compiles it and makes that the released compilation.
 resource "google_dataform_repository_release_config" "env" {
   provider      = google-beta
   project       = var.project_id
   region        = var.region
   repository    = google_dataform_repository.main.name
   name          = var.environment
-  git_commitish = var.dataform_git_commitish
+  git_commitish = "dataform/${var.environment}"
 
   code_compilation_config {
     default_database = var.project_id
@@ -41,13 +44,10 @@ resource "google_dataform_repository_release_config" "env" {
       environment = var.environment
     }
   }
-
-  lifecycle {
-    ignore_changes = [git_commitish] # owned by deploys after the first apply
-  }
 }
 
-# For manual runs from the console ("daily" tag with dependencies); no cron: the service is the scheduler's target.
+# For manual runs from the console ("daily" tag with dependencies); no cron: the Cloud Run job is the scheduled run.
+# It runs the release config's released compilation, which each deploy sets.
 resource "google_dataform_repository_workflow_config" "daily" {
   provider       = google-beta
   project        = var.project_id
@@ -64,12 +64,12 @@ resource "google_dataform_repository_workflow_config" "daily" {
   }
 }
 
-# The pipeline creates compilation results and workflow invocations in this repository only.
+# The pipeline compiles and invokes in this repository only (custom role, iam.tf).
 resource "google_dataform_repository_iam_member" "pipeline" {
   provider   = google-beta
   project    = var.project_id
   region     = var.region
   repository = google_dataform_repository.main.name
-  role       = "roles/dataform.editor"
+  role       = google_project_iam_custom_role.dataform_invoker.id
   member     = "serviceAccount:${google_service_account.pipeline.email}"
 }

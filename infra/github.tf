@@ -12,12 +12,14 @@ resource "google_iam_workload_identity_pool_provider" "github" {
   workload_identity_pool_provider_id = "github"
   display_name                       = "GitHub OIDC"
   attribute_mapping = {
-    "google.subject"       = "assertion.sub"
-    "attribute.repository" = "assertion.repository"
-    "attribute.ref"        = "assertion.ref"
+    "google.subject"        = "assertion.sub"
+    "attribute.repository"  = "assertion.repository"
+    "attribute.ref"         = "assertion.ref"
+    "attribute.environment" = "assertion.environment"
   }
-  # Only this repository's workflows can exchange tokens.
-  attribute_condition = "assertion.repository == \"${var.github_repository}\""
+  # Only jobs of this repository's main branch that run in this environment's GitHub environment (deploy.yml):
+  # no pull request, no other branch, no job outside the protected environment can exchange a token.
+  attribute_condition = "assertion.repository == \"${var.github_repository}\" && assertion.ref == \"refs/heads/main\" && assertion.environment == \"${var.environment}\""
   oidc {
     issuer_uri = "https://token.actions.githubusercontent.com"
   }
@@ -32,7 +34,7 @@ resource "google_service_account" "deployer" {
 resource "google_service_account_iam_member" "deployer_wif" {
   service_account_id = google_service_account.deployer.name
   role               = "roles/iam.workloadIdentityUser"
-  member             = "principalSet://iam.googleapis.com/${google_iam_workload_identity_pool.github.name}/attribute.repository/${var.github_repository}"
+  member             = "principalSet://iam.googleapis.com/${google_iam_workload_identity_pool.github.name}/attribute.environment/${var.environment}"
 }
 
 resource "google_artifact_registry_repository_iam_member" "deployer_push" {
@@ -43,37 +45,44 @@ resource "google_artifact_registry_repository_iam_member" "deployer_push" {
   member     = "serviceAccount:${google_service_account.deployer.email}"
 }
 
-# Roll new revisions of this one service.
-resource "google_cloud_run_v2_service_iam_member" "deployer_develop" {
+# Roll new images into this one service and this one job (custom role, iam.tf): no run.jobs.run, no invoking.
+resource "google_cloud_run_v2_service_iam_member" "deployer_rollout" {
   project  = var.project_id
   location = var.region
   name     = google_cloud_run_v2_service.job.name
-  role     = "roles/run.developer"
+  role     = google_project_iam_custom_role.run_deployer.id
   member   = "serviceAccount:${google_service_account.deployer.email}"
 }
 
-# The smoke test calls GET /health with the deployer's identity token.
-resource "google_cloud_run_v2_service_iam_member" "deployer_smoke_test" {
+resource "google_cloud_run_v2_job_iam_member" "deployer_rollout" {
   project  = var.project_id
   location = var.region
-  name     = google_cloud_run_v2_service.job.name
-  role     = "roles/run.invoker"
+  name     = google_cloud_run_v2_job.daily.name
+  role     = google_project_iam_custom_role.run_deployer.id
   member   = "serviceAccount:${google_service_account.deployer.email}"
 }
 
-# A revision runs as the pipeline account, so deploying one needs actAs on it.
+# A revision and an execution run as the pipeline account, so rolling the image needs actAs on it.
 resource "google_service_account_iam_member" "deployer_acts_as_pipeline" {
   service_account_id = google_service_account.pipeline.name
   role               = "roles/iam.serviceAccountUser"
   member             = "serviceAccount:${google_service_account.deployer.email}"
 }
 
-# Moves the release config to the deployed commit.
+# Releases the published Dataform commit: compile the release config, set the released compilation (custom role).
 resource "google_dataform_repository_iam_member" "deployer" {
   provider   = google-beta
   project    = var.project_id
   region     = var.region
   repository = google_dataform_repository.main.name
-  role       = "roles/dataform.editor"
+  role       = google_project_iam_custom_role.dataform_releaser.id
   member     = "serviceAccount:${google_service_account.deployer.email}"
+}
+
+# Strict act-as (enforced for all repositories): updating a release config needs actAs on the service account of
+# every workflow config that uses it, here the Dataform account.
+resource "google_service_account_iam_member" "deployer_acts_as_dataform" {
+  service_account_id = google_service_account.dataform.name
+  role               = "roles/iam.serviceAccountUser"
+  member             = "serviceAccount:${google_service_account.deployer.email}"
 }

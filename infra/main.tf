@@ -3,6 +3,7 @@ locals {
   dataset_base     = var.dataset_base != "" ? var.dataset_base : local.default_datasets[var.environment]
   short_env        = { development = "dev", staging = "stg", production = "prod" }[var.environment]
   name             = "ai-usage-${local.short_env}"
+  role_prefix      = "aiUsage${title(local.short_env)}"
   labels           = { app = "ai-usage-analytics", environment = var.environment }
 
   # The one list of secret ids, shared with service/secret-names.ts.

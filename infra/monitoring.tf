@@ -1,6 +1,7 @@
-# Log-based metrics over the service's structured log events (service/server.ts), and the alerts built on them.
+# Log-based metrics over the structured log events of the service and the job (service/daily-run.ts), and the alerts
+# built on them. The scheduled run logs as the Cloud Run job, manual runs as the service.
 locals {
-  service_logs  = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"${google_cloud_run_v2_service.job.name}\""
+  service_logs  = "((resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"${google_cloud_run_v2_service.job.name}\") OR (resource.type=\"cloud_run_job\" AND resource.labels.job_name=\"${google_cloud_run_v2_job.daily.name}\"))"
   metric_prefix = replace(local.name, "-", "_")
   alert_docs    = "See docs/runbook.md in the ai-usage-analytics repository."
 }
@@ -61,7 +62,7 @@ resource "google_monitoring_alert_policy" "run_failed" {
   conditions {
     display_name = "daily_job_finished with ok=false"
     condition_threshold {
-      filter          = "metric.type=\"logging.googleapis.com/user/${google_logging_metric.run_failures.name}\" AND resource.type=\"cloud_run_revision\""
+      filter          = "metric.type=\"logging.googleapis.com/user/${google_logging_metric.run_failures.name}\""
       comparison      = "COMPARISON_GT"
       threshold_value = 0
       duration        = "0s"
@@ -88,7 +89,7 @@ resource "google_monitoring_alert_policy" "stale_data" {
   conditions {
     display_name = "no successful run in 25 h"
     condition_prometheus_query_language {
-      query               = "absent_over_time(logging_googleapis_com:user_${google_logging_metric.run_successes.name}{monitored_resource=\"cloud_run_revision\"}[25h])"
+      query               = "absent_over_time(logging_googleapis_com:user_${google_logging_metric.run_successes.name}[25h])"
       duration            = "0s"
       evaluation_interval = "300s"
     }
@@ -105,7 +106,7 @@ resource "google_monitoring_alert_policy" "cost_variance" {
   conditions {
     display_name = "cost_variance_exceeded logged"
     condition_threshold {
-      filter          = "metric.type=\"logging.googleapis.com/user/${google_logging_metric.cost_variance.name}\" AND resource.type=\"cloud_run_revision\""
+      filter          = "metric.type=\"logging.googleapis.com/user/${google_logging_metric.cost_variance.name}\""
       comparison      = "COMPARISON_GT"
       threshold_value = 0
       duration        = "0s"
@@ -129,7 +130,7 @@ resource "google_monitoring_alert_policy" "api_errors" {
   conditions {
     display_name = "failed streams / all streams > 0.2"
     condition_prometheus_query_language {
-      query               = "sum by (source) (increase(logging_googleapis_com:user_${google_logging_metric.stream_results.name}{monitored_resource=\"cloud_run_revision\",status=\"failed\"}[24h])) / sum by (source) (increase(logging_googleapis_com:user_${google_logging_metric.stream_results.name}{monitored_resource=\"cloud_run_revision\"}[24h])) > 0.2"
+      query               = "sum by (source) (increase(logging_googleapis_com:user_${google_logging_metric.stream_results.name}{status=\"failed\"}[24h])) / sum by (source) (increase(logging_googleapis_com:user_${google_logging_metric.stream_results.name}[24h])) > 0.2"
       duration            = "0s"
       evaluation_interval = "300s"
     }

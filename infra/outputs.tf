@@ -11,6 +11,16 @@ output "image_repository" {
   value       = "${var.region}-docker.pkg.dev/${var.project_id}/${google_artifact_registry_repository.images.repository_id}"
 }
 
+output "job_name" {
+  description = "The Cloud Run job of the scheduled daily run."
+  value       = google_cloud_run_v2_job.daily.name
+}
+
+output "state_bucket" {
+  description = "Lock, run records (runs/<id>.json) and scheduled days done (daily/<day>.json)."
+  value       = google_storage_bucket.state.name
+}
+
 output "lake_bucket" {
   value = google_storage_bucket.lake.name
 }

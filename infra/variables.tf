@@ -37,7 +37,7 @@ variable "image" {
 }
 
 variable "run_mode" {
-  description = "Load mode the scheduled job sends: dry_run, development or production."
+  description = "Load mode of the scheduled run (the Cloud Run job's RUN_MODE): dry_run, development or production."
   type        = string
   default     = "production"
   validation {
@@ -65,12 +65,6 @@ variable "dataform_git_url" {
 variable "dataform_git_branch" {
   type    = string
   default = "main"
-}
-
-variable "dataform_git_commitish" {
-  description = "What the release config compiles; deploys set it to the deployed commit SHA."
-  type        = string
-  default     = "main"
 }
 
 variable "dataform_git_token_secret_version" {
@@ -104,4 +98,10 @@ variable "deletion_protection" {
 variable "github_repository" {
   description = "owner/name of the GitHub repository whose Actions deploy here (Workload Identity Federation)."
   type        = string
+}
+
+variable "run_record_retention_days" {
+  description = "Run records, scheduled-day markers and stale locks in the state bucket are deleted after this many days."
+  type        = number
+  default     = 400
 }

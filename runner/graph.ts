@@ -28,7 +28,7 @@ export interface CompiledTable extends CommonAction {
   uniqueKey?: string[];
   incrementalStrategy?: string;
   onSchemaChange?: string;
-  bigquery?: { updatePartitionFilter?: string; incrementalPredicates?: string[]; partitionBy?: string };
+  bigquery?: { updatePartitionFilter?: string; incrementalPredicates?: string[]; partitionBy?: string; clusterBy?: string[] };
 }
 export interface CompiledAssertion extends CommonAction {
   query: string;

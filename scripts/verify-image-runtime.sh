@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces the Dockerfile's runtime stage without Docker: compile as the build stage does, install production
 # dependencies only into a clean folder (as the deps stage), start the service from there and GET /health.
-# Fails if the service needs a devDependency at run time or does not come up. Usage: scripts/verify-image-runtime.sh
+# Fails if the service needs a devDependency or a local-only package at run time, or does not come up. Usage: scripts/verify-image-runtime.sh
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,8 +38,17 @@ if ! (cd "$work" && npm ci "${npm_flags[@]}" 2>"$work/npm-ci.err"); then
   grep -m3 'npm error' "$work/npm-ci.err" >&2 || true
   (cd "$work" && npm install --no-save "${npm_flags[@]}")
 fi
-for dev in tsx vitest typescript @dataform/cli; do
-  if [[ -e "$work/node_modules/$dev" ]]; then echo "devDependency $dev present in the runtime install" >&2; exit 1; fi
+# The deps stage then removes what only the local tools use (ARG LOCAL_ONLY in the Dockerfile).
+local_only="$(sed -n 's/^ARG LOCAL_ONLY="\(.*\)"$/\1/p' Dockerfile)"
+[[ -n "$local_only" ]] || { echo "no ARG LOCAL_ONLY in the Dockerfile's deps stage" >&2; exit 1; }
+# shellcheck disable=SC2086 # a list of package names
+(cd "$work" && npm uninstall --no-save "${npm_flags[@]}" $local_only)
+for dev in tsx vitest typescript @dataform/cli $local_only; do
+  if [[ -e "$work/node_modules/$dev" ]]; then echo "$dev present in the runtime install" >&2; exit 1; fi
+done
+echo "runtime install: $(du -sm "$work/node_modules" | cut -f1) MB without ${local_only}"
+for entry in main job; do
+  [[ -f "$work/dist/service/$entry.js" ]] || { echo "dist/service/$entry.js was not built" >&2; exit 1; }
 done
 
 echo "runtime stage: node dist/service/main.js"

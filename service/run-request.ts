@@ -1,5 +1,5 @@
 // The body of POST /run-daily-job: the default (yesterday plus the loaders' lookback), `days` ending yesterday,
-// or an explicit UTC date range (start, optional end).
+// or an explicit UTC date range (start, optional end); fullRefresh rebuilds the incremental tables.
 import { z } from "zod";
 import { OptionsError, resolveRange } from "../loaders/index.ts";
 
@@ -11,6 +11,8 @@ export const RunRequestSchema = z
     end: z.string().optional(),
     /** Days re-fetched before the range for late data; the scheduled run's default is DAILY_LOOKBACK_DAYS. */
     lookback: z.number().int().min(0).max(30).optional(),
+    /** Rebuild the incremental tables from all raw data (repairs); Dataform's fullyRefreshIncrementalTablesEnabled. */
+    fullRefresh: z.boolean("fullRefresh must be true or false").optional(),
   })
   .refine((r) => !(r.days !== undefined && r.start), { message: "give either days or start (with an optional end), not both", path: ["days"] })
   // The loaders' own range rules (real dates, end not in the future, start not after end): a bad range is a 400

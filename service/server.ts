@@ -2,36 +2,15 @@
 import http from "node:http";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
-import { RunRequestSchema, describeIssues, loadOptionsOf, type RunRequest } from "./run-request.ts";
-import { LockBusyError, type RunLock } from "./lock.ts";
-import type { DataformResult } from "./dataform.ts";
-import type { LoadSummary, RunLoadFn } from "./types.ts";
+import { RunRequestSchema, describeIssues } from "./run-request.ts";
+import { runDaily, type DailyRunDeps } from "./daily-run.ts";
 import { traceFields } from "./trace.ts";
-import type { CostVariance } from "./cost-check.ts";
 
-export interface ServiceDeps<C> {
-  runLoad: RunLoadFn<C>;
-  /** Undefined when no Dataform repository is configured (local development): the step is then skipped. */
-  triggerDataform?: (signal: AbortSignal) => Promise<DataformResult>;
-  lock: RunLock;
-  /** The loaders' configuration for one run (secrets read here, once per run). */
-  config: () => Promise<C>;
-  log: Logger;
-  /** Yesterday's cost against the trailing week; run after a successful Dataform run. Optional. */
-  costCheck?: () => Promise<CostVariance>;
+export type { RunResponse } from "./daily-run.ts";
+
+export interface ServiceDeps<C> extends DailyRunDeps<C> {
   environment: string;
   project?: string;
-}
-
-export interface RunResponse {
-  requestId: string;
-  ok: boolean;
-  request: RunRequest;
-  load?: LoadSummary;
-  dataform?: DataformResult | { state: "SKIPPED"; reason: string };
-  cost?: CostVariance;
-  error?: string;
-  durationMs: number;
 }
 
 const MAX_BODY = 16 * 1024;
@@ -62,55 +41,6 @@ export function createServer<C>(deps: ServiceDeps<C>) {
     return Buffer.concat(chunks).toString("utf8");
   }
 
-  async function execute(id: string, request: RunRequest, log: Logger, signal: AbortSignal): Promise<RunResponse> {
-    const t0 = Date.now();
-    const result: RunResponse = { requestId: id, ok: false, request, durationMs: 0 };
-    try {
-      const config = await deps.config();
-      const load = await deps.runLoad(config, loadOptionsOf(request));
-      result.load = load;
-      for (const s of load.streams) {
-        log[s.status === "failed" ? "error" : "info"](
-          { event: "stream_finished", runId: load.runId, source: s.source, stream: s.stream, status: s.status, records: s.records, quarantined: s.quarantined, requests: s.requests, bytes: s.bytes, error: s.error },
-          `${s.source}.${s.stream} ${s.status}: ${s.records} records, ${s.quarantined} quarantined`,
-        );
-      }
-      if (request.mode === "dry_run") result.dataform = { state: "SKIPPED", reason: "dry_run writes nothing to transform" };
-      else if (!deps.triggerDataform) result.dataform = { state: "SKIPPED", reason: "no Dataform repository configured" };
-      else {
-        const df = await deps.triggerDataform(signal);
-        result.dataform = df;
-        for (const e of df.compilationErrors) log.error({ event: "dataform_compilation_error", ...e }, `Dataform compilation error: ${e.message}`);
-        for (const a of df.failedActions) {
-          log.error({ event: "dataform_action_failed", ...a }, `Dataform ${a.kind} failed: ${a.target}: ${a.failureReason ?? a.state}`);
-        }
-      }
-      const dataformOk = result.dataform.state === "SKIPPED" || result.dataform.state === "SUCCEEDED";
-      result.ok = load.ok && dataformOk;
-      if (result.dataform.state === "SUCCEEDED" && deps.costCheck) result.cost = await checkCost(log);
-    } catch (e) {
-      result.error = e instanceof Error ? e.message : String(e);
-    }
-    result.durationMs = Date.now() - t0;
-    return result;
-  }
-
-  // A failing check never fails the run: it is a warning about spend, not about the data.
-  async function checkCost(log: Logger): Promise<CostVariance | undefined> {
-    try {
-      const cost = await deps.costCheck!();
-      const fields = { day: cost.day, costUsd: cost.costUsd, trailingAverageUsd: cost.trailingAverageUsd, variance: cost.variance };
-      if (cost.exceeded) {
-        const pct = cost.variance === null ? "from zero" : `${(cost.variance * 100).toFixed(1)} %`;
-        log.warn({ event: "cost_variance_exceeded", ...fields }, `cost on ${cost.day} is $${cost.costUsd.toFixed(2)}, ${pct} against the 7-day average $${cost.trailingAverageUsd.toFixed(2)}`);
-      } else log.info({ event: "daily_cost", ...fields }, `cost on ${cost.day}: $${cost.costUsd.toFixed(2)}`);
-      return cost;
-    } catch (e) {
-      log.warn({ event: "cost_check_failed" }, `cost check failed: ${(e as Error).message}`);
-      return undefined;
-    }
-  }
-
   async function runDailyJob(req: http.IncomingMessage, res: http.ServerResponse, log: Logger) {
     if (shuttingDown) return send(res, 503, { error: "shutting down; retry later" });
     let parsedJson: unknown;
@@ -131,43 +61,11 @@ export function createServer<C>(deps: ServiceDeps<C>) {
     let finish!: () => void;
     active = { id, startedAt: new Date().toISOString(), done: new Promise<void>((r) => (finish = r)), abort };
     try {
-      let handle;
-      try {
-        handle = await deps.lock.acquire(id);
-      } catch (e) {
-        if (e instanceof LockBusyError) {
-          runLog.warn({ event: "run_rejected_locked", holder: e.holder }, e.message);
-          return send(res, 409, { error: e.message, holder: e.holder });
-        }
-        throw e;
-      }
-      // If shutdown aborts a run that cannot stop in time, free the lock now instead of after its TTL.
-      const lockHandle = handle;
-      abort.signal.addEventListener("abort", () => void lockHandle.release().catch(() => undefined));
-      runLog.info({ event: "daily_job_started", request: parsed.data, lock: deps.lock.describe() }, "daily job started");
-      let result: RunResponse;
-      try {
-        result = await execute(id, parsed.data, runLog, abort.signal);
-      } finally {
-        await handle.release().catch((e: Error) => runLog.error({ event: "lock_release_failed" }, `lock release failed: ${e.message}`));
-      }
-      const failedStreams = result.load?.streams.filter((s) => s.status === "failed").length ?? 0;
-      runLog[result.ok ? "info" : "error"](
-        {
-          event: "daily_job_finished",
-          ok: result.ok,
-          runId: result.load?.runId,
-          mode: parsed.data.mode,
-          failedStreams,
-          dataformState: result.dataform?.state,
-          failedActions: result.dataform && "failedActions" in result.dataform ? result.dataform.failedActions.length : 0,
-          durationMs: result.durationMs,
-          error: result.error,
-        },
-        result.ok ? "daily job succeeded" : `daily job failed${result.error ? `: ${result.error}` : ""}`,
-      );
-      // 500 lets Cloud Scheduler retry with backoff; raw is append-only and staging dedupes, so retries converge.
-      send(res, result.ok ? 200 : 500, result);
+      const outcome = await runDaily(deps, { id, request: parsed.data, log: runLog, signal: abort.signal });
+      if (outcome.kind === "busy") return send(res, 409, { error: outcome.error.message, holder: outcome.error.holder });
+      if (outcome.kind === "skipped") return send(res, 200, { requestId: id, ok: true, skipped: outcome.reason });
+      // 500 tells the caller the run failed; raw is append-only and staging dedupes, so a re-run converges.
+      send(res, outcome.result.ok ? 200 : 500, outcome.result);
     } finally {
       active = undefined;
       finish();

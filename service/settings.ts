@@ -14,10 +14,17 @@ const SettingsSchema = z.object({
   DATAFORM_SERVICE_ACCOUNT: z.email("must be a service account email").optional(),
   DATAFORM_TAG: z.string().min(1).default("daily"),
   DATAFORM_API_ROOT: z.url().default("https://dataform.googleapis.com"),
-  DATAFORM_TIMEOUT_MINUTES: positiveInt(45),
+  DATAFORM_TIMEOUT_MINUTES: positiveInt(60),
+  /** The Dataform commit the image was released with (set at image build); the run refuses another one. */
+  DATAFORM_COMMIT: z.string().regex(/^[0-9a-f]{40}$/, "must be a full git commit sha").optional(),
   DATAFORM_POLL_SECONDS: z.coerce.number().positive().default(15),
   LOCK_URI: z.string().regex(/^gs:\/\/[a-z0-9._-]+\/.+/, "must be gs://<bucket>/<object path>").optional(),
-  LOCK_TTL_MINUTES: positiveInt(90),
+  // Longer than the Cloud Run job's task timeout (90 min), so a live run never loses its lock.
+  LOCK_TTL_MINUTES: positiveInt(120),
+  RUN_RECORDS_URI: z.string().regex(/^gs:\/\/[a-z0-9._-]+\/.*/, "must be gs://<bucket>/<prefix>").optional(),
+  /** The Cloud Run job: mode of the scheduled run, or a whole run request (JSON) for a manual execution. */
+  RUN_MODE: z.enum(["dry_run", "development", "production"]).default("production"),
+  RUN_REQUEST: z.string().optional(),
   SECRETS_SOURCE: z.enum(["secret-manager", "env"]).default("env"),
   COST_VARIANCE_THRESHOLD: z.coerce.number().positive().default(0.2),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().nonnegative().default(8),
@@ -46,7 +53,8 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
   }
   if (s.ENVIRONMENT !== "development") {
     if (dataformSet === 0) throw new ConfigError("DATAFORM_REPOSITORY", `is required when ENVIRONMENT=${s.ENVIRONMENT}`);
-    if (!s.LOCK_URI) throw new ConfigError("LOCK_URI", `is required when ENVIRONMENT=${s.ENVIRONMENT}: gs://<lake bucket>/locks/daily-job.lock`);
+    if (!s.LOCK_URI) throw new ConfigError("LOCK_URI", `is required when ENVIRONMENT=${s.ENVIRONMENT}: gs://<state bucket>/locks/daily-job.lock`);
+    if (!s.RUN_RECORDS_URI) throw new ConfigError("RUN_RECORDS_URI", `is required when ENVIRONMENT=${s.ENVIRONMENT}: gs://<state bucket>/`);
     if (s.SECRETS_SOURCE !== "secret-manager") {
       throw new ConfigError("SECRETS_SOURCE", `must be secret-manager when ENVIRONMENT=${s.ENVIRONMENT}`);
     }

@@ -105,6 +105,9 @@ class FileLake implements Lake {
 
 }
 
+/** Bytes the client buffers and resends on a failed request (a multiple of 256 KiB, as GCS requires). */
+export const UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024;
+
 class GcsLake implements Lake {
   readonly uri: string;
   constructor(
@@ -121,11 +124,14 @@ class GcsLake implements Lake {
 
   openNdjson(key: string): NdjsonWriter {
     const name = this.name(key);
+    // Create-only (ifGenerationMatch: 0): the lake is immutable, an object is never overwritten. A resumable upload
+    // lets the client resend a chunk that failed (5xx, 429, network) from its buffer; the precondition makes the
+    // upload idempotent, which the client requires before it retries.
     const sink = this.storage
       .bucket(this.bucket)
       .file(name)
-      .createWriteStream({ resumable: false, contentType: "application/gzip" });
-    // Destroying a non-resumable upload before it completes creates no object.
+      .createWriteStream({ resumable: true, chunkSize: UPLOAD_CHUNK_BYTES, contentType: "application/gzip", preconditionOpts: { ifGenerationMatch: 0 } });
+    // Destroying an upload before it completes creates no object.
     return gzipWriter(sink, async (lines, bytes) => ({ uri: `gs://${this.bucket}/${name}`, lines, bytes }), async () => undefined);
   }
 

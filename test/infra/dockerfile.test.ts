@@ -10,7 +10,7 @@ const instructions = dockerfile.split("\n").filter((l) => /^[A-Z]+\s/.test(l));
 
 describe("Dockerfile", () => {
   it("is multi-stage on a current Node LTS slim base", () => {
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:(22|24)-[a-z]+-slim$/m);
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:(22|24)-[a-z]+-slim@sha256:[0-9a-f]{64}$/m); // pinned by digest
     expect(instructions.filter((l) => l.startsWith("FROM ")).length).toBeGreaterThanOrEqual(2);
   });
 
@@ -22,6 +22,12 @@ describe("Dockerfile", () => {
     expect(runtime).not.toMatch(/npm ci(?! --omit=dev)/);
     expect(runtime).toContain('CMD ["node", "--enable-source-maps", "dist/service/main.js"]');
     expect(runtime).toMatch(/^ENV .*PORT=8080/m); // the server listens on $PORT (Cloud Run sets it)
+  });
+
+  it("builds for the Node major CI tests", () => {
+    const major = dockerfile.match(/^ARG NODE_IMAGE=node:(\d+)-/m)![1];
+    const ci = readFileSync(`${root}.github/workflows/ci.yml`, "utf8");
+    expect(ci.match(/node: \[([\d, ]+)\]/)![1]!.split(/,\s*/)).toContain(major);
   });
 
   it("has a .dockerignore that keeps secrets, node_modules and local state out of the context", () => {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { loadTerraform, resourcesOf, walk, infraDir, type Terraform } from "./terraform.ts";
+import { IAM_TYPES, loadTerraform, members, resourcesOf, walk, infraDir, type Terraform } from "./terraform.ts";
 import { SECRET_NAMES } from "../../service/secret-names.ts";
 
 let tf: Terraform;
@@ -8,21 +8,6 @@ beforeAll(async () => {
   tf = await loadTerraform();
 });
 
-const IAM_TYPES = [
-  "google_project_iam_member",
-  "google_project_iam_binding",
-  "google_service_account_iam_member",
-  "google_storage_bucket_iam_member",
-  "google_bigquery_dataset_iam_member",
-  "google_secret_manager_secret_iam_member",
-  "google_secret_manager_secret_iam_binding",
-  "google_cloud_run_v2_service_iam_member",
-  "google_cloud_run_v2_service_iam_binding",
-  "google_cloud_run_service_iam_member",
-  "google_artifact_registry_repository_iam_member",
-  "google_dataform_repository_iam_member",
-];
-const members = (b: Record<string, unknown>): string[] => [b.member, ...((b.members as string[]) ?? [])].filter((m): m is string => typeof m === "string");
 
 describe("Terraform security properties (parsed with an HCL parser)", () => {
   it("parses every file and finds the expected resources", () => {
@@ -45,7 +30,7 @@ describe("Terraform security properties (parsed with an HCL parser)", () => {
     const granted = resourcesOf(tf, ...IAM_TYPES).flatMap(([, b]) => members(b));
     expect(granted.length).toBeGreaterThan(10);
     for (const m of granted) {
-      expect(m).toMatch(/^serviceAccount:\$\{(google_service_account\.[a-z_]+|google_project_service_identity\.dataform_agent)\.email\}$|^principalSet:\/\/iam\.googleapis\.com\/\$\{google_iam_workload_identity_pool\.github\.name\}\/attribute\.repository\/\$\{var\.github_repository\}$/);
+      expect(m).toMatch(/^serviceAccount:\$\{(google_service_account\.[a-z_]+|google_project_service_identity\.dataform_agent)\.email\}$|^principalSet:\/\/iam\.googleapis\.com\/\$\{google_iam_workload_identity_pool\.github\.name\}\/attribute\.environment\/\$\{var\.environment\}$/);
     }
   });
 
@@ -58,14 +43,13 @@ describe("Terraform security properties (parsed with an HCL parser)", () => {
     }
   });
 
-  it("lets only the scheduler invoke the service (and the deployer, for the /health smoke test)", () => {
-    const invokers = resourcesOf(tf, "google_cloud_run_v2_service_iam_member", "google_cloud_run_v2_service_iam_binding").filter(([, b]) => b.role === "roles/run.invoker");
-    expect(invokers.flatMap(([, b]) => members(b)).sort()).toEqual([
-      "serviceAccount:${google_service_account.deployer.email}",
-      "serviceAccount:${google_service_account.scheduler.email}",
-    ]);
+  it("lets nobody invoke the service by grant, and only the scheduler start the job; GitHub only from main in this environment", () => {
+    const invokers = resourcesOf(tf, "google_cloud_run_v2_service_iam_member", "google_cloud_run_v2_service_iam_binding", "google_cloud_run_v2_job_iam_member").filter(([, b]) => b.role === "roles/run.invoker");
+    expect(invokers.map(([address, b]) => [address, ...members(b)])).toEqual([["google_cloud_run_v2_job_iam_member.scheduler_runs_job", "serviceAccount:${google_service_account.scheduler.email}"]]);
     const projectRoles = resourcesOf(tf, "google_project_iam_member", "google_project_iam_binding").map(([, b]) => b.role);
     expect(projectRoles).not.toContain("roles/run.invoker");
+    const provider = tf.resource.google_iam_workload_identity_pool_provider!.github!;
+    expect(provider.attribute_condition).toBe('assertion.repository == "${var.github_repository}" && assertion.ref == "refs/heads/main" && assertion.environment == "${var.environment}"');
   });
 
   it("reads the vendor secrets from the shared names file and lets only the pipeline account access them", () => {
@@ -84,38 +68,52 @@ describe("Terraform security properties (parsed with an HCL parser)", () => {
     }
   });
 
-  it("calls the service from Scheduler with OIDC at 06:00 Los Angeles, with retries, backoff and a deadline", () => {
+  it("starts the Cloud Run job from Scheduler at 06:00 Los Angeles with an OAuth token, with retries and a short deadline", () => {
     const job = tf.resource.google_cloud_scheduler_job!.daily!;
     const target = (job.http_target as Record<string, unknown>[])[0]!;
-    const oidc = (target.oidc_token as Record<string, unknown>[])[0]!;
-    expect(oidc.service_account_email).toBe("${google_service_account.scheduler.email}");
-    expect(oidc.audience).toBe("${google_cloud_run_v2_service.job.uri}");
-    expect(target.uri).toBe("${google_cloud_run_v2_service.job.uri}/run-daily-job");
+    const oauth = (target.oauth_token as Record<string, unknown>[])[0]!;
+    expect(oauth.service_account_email).toBe("${google_service_account.scheduler.email}");
+    expect(target.uri).toBe("https://run.googleapis.com/v2/projects/${var.project_id}/locations/${var.region}/jobs/${google_cloud_run_v2_job.daily.name}:run");
     expect(target.http_method).toBe("POST");
     expect(tf.variable.schedule!.default).toBe("0 6 * * *");
     expect(tf.variable.schedule_time_zone!.default).toBe("America/Los_Angeles");
     const retry = (job.retry_config as Record<string, unknown>[])[0]!;
     expect(retry.retry_count).toBeGreaterThan(0);
-    expect(retry.min_backoff_duration).toMatch(/^\d+s$/);
-    expect(job.attempt_deadline).toMatch(/^\d+s$/);
+    expect(Number(String(job.attempt_deadline).replace("s", ""))).toBeLessThanOrEqual(300); // the API answers at once
   });
 
-  it("sizes Cloud Run as specified: 1 vCPU, 1 GiB, 60-minute timeout, one instance, runs as the pipeline account", () => {
+  it("sizes the service and the job: 1 vCPU, 1 GiB, as the pipeline account, one run; the job outlives a 60-minute run and never retries", () => {
     const svc = tf.resource.google_cloud_run_v2_service!.job!;
     const template = (svc.template as Record<string, unknown>[])[0]!;
     const container = (template.containers as Record<string, unknown>[])[0]!;
-    const limits = ((container.resources as Record<string, unknown>[])[0]!.limits) as Record<string, string>;
-    expect(limits).toEqual({ cpu: "1", memory: "1Gi" });
+    expect(((container.resources as Record<string, unknown>[])[0]!.limits) as Record<string, string>).toEqual({ cpu: "1", memory: "1Gi" });
     expect(template.timeout).toBe("3600s");
     expect(template.service_account).toBe("${google_service_account.pipeline.email}");
     expect((template.scaling as Record<string, unknown>[])[0]!.max_instance_count).toBe(1);
     expect(template.max_instance_request_concurrency).toBeGreaterThan(1); // /health and the 409 answer during a run
-    const env = Object.fromEntries((container.env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
-    for (const name of ["ENVIRONMENT", "GOOGLE_CLOUD_PROJECT", "BIGQUERY_DATASET", "LAKE_URI", "WAREHOUSE", "LOCK_URI", "SECRETS_SOURCE", "DATAFORM_REPOSITORY", "DATAFORM_REGION", "DATAFORM_RELEASE_CONFIG"]) {
-      expect(env[name], name).toBeDefined();
+
+    const job = tf.resource.google_cloud_run_v2_job!.daily!;
+    const outer = (job.template as Record<string, unknown>[])[0]!;
+    const task = (outer.template as Record<string, unknown>[])[0]!;
+    const jobContainer = (task.containers as Record<string, unknown>[])[0]!;
+    expect(outer.task_count).toBe(1);
+    expect(task.max_retries).toBe(0);
+    expect(Number(String(task.timeout).replace("s", ""))).toBeGreaterThan(3600);
+    expect(task.service_account).toBe("${google_service_account.pipeline.email}");
+    expect(jobContainer.command).toEqual(["node", "--enable-source-maps", "dist/service/job.js"]);
+    // The lock outlives the job's task timeout (service/settings.ts LOCK_TTL_MINUTES default).
+    const settings = readFileSync(`${infraDir}../service/settings.ts`, "utf8");
+    expect(Number(settings.match(/LOCK_TTL_MINUTES: positiveInt\((\d+)\)/)![1]) * 60).toBeGreaterThan(Number(String(task.timeout).replace("s", "")));
+
+    // Both take their environment from one map; the settings the service requires outside development are in it.
+    const env = String(tf.locals.run_env);
+    for (const name of ["ENVIRONMENT", "GOOGLE_CLOUD_PROJECT", "BIGQUERY_DATASET", "LAKE_URI", "WAREHOUSE", "LOCK_URI", "RUN_RECORDS_URI", "SECRETS_SOURCE", "DATAFORM_REPOSITORY", "DATAFORM_REGION", "DATAFORM_RELEASE_CONFIG"]) {
+      expect(env, name).toMatch(new RegExp(`\\b${name}\\s*=`));
     }
-    expect(env.WAREHOUSE).toBe("bigquery");
-    expect(env.SECRETS_SOURCE).toBe("secret-manager");
+    expect(env).toMatch(/WAREHOUSE\s*=\s*"bigquery"/);
+    expect(env).toMatch(/SECRETS_SOURCE\s*=\s*"secret-manager"/);
+    expect(env).toContain('LOCK_URI                 = "gs://${google_storage_bucket.state.name}/');
+    for (const c of [container, jobContainer]) expect(JSON.stringify(c.dynamic)).toContain("${local.run_env}");
   });
 
   it("keeps the lake private, versioned, uniform, with lifecycle to colder storage", () => {
@@ -150,8 +148,8 @@ describe("Terraform security properties (parsed with an HCL parser)", () => {
     for (const [name, a] of Object.entries(alerts)) expect(a.notification_channels, name).toBe("${var.notification_channels}");
     expect(JSON.stringify(alerts.stale_data)).toContain("[25h]");
     expect(JSON.stringify(alerts.api_errors)).toContain("> 0.2");
-    // Metrics key on events the service really logs.
-    const server = readFileSync(`${infraDir}../service/server.ts`, "utf8");
+    // Metrics key on events the service and the job really log.
+    const server = readFileSync(`${infraDir}../service/daily-run.ts`, "utf8");
     for (const m of Object.values(tf.resource.google_logging_metric!)) {
       const event = String(m.filter).match(/jsonPayload\.event=\\?"([a-z_]+)\\?"/)?.[1];
       expect(event && server.includes(`event: "${event}"`), `${event}`).toBe(true);

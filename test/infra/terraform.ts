@@ -49,3 +49,23 @@ export function* walk(value: unknown, path = ""): Generator<[string, unknown]> {
   if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* walk(v, `${path}[${i}]`);
   else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) yield* walk(v, path ? `${path}.${k}` : k);
 }
+
+/** Every IAM grant resource type the stack may use (member and binding forms). */
+export const IAM_TYPES = [
+  "google_project_iam_member",
+  "google_project_iam_binding",
+  "google_service_account_iam_member",
+  "google_storage_bucket_iam_member",
+  "google_bigquery_dataset_iam_member",
+  "google_secret_manager_secret_iam_member",
+  "google_secret_manager_secret_iam_binding",
+  "google_cloud_run_v2_service_iam_member",
+  "google_cloud_run_v2_service_iam_binding",
+  "google_cloud_run_service_iam_member",
+  "google_cloud_run_v2_job_iam_member",
+  "google_artifact_registry_repository_iam_member",
+  "google_dataform_repository_iam_member",
+];
+
+/** The principals of one grant block (member or members). */
+export const members = (b: Block): string[] => [b.member, ...((b.members as string[]) ?? [])].filter((m): m is string => typeof m === "string");

@@ -38,14 +38,22 @@ describe("GitHub Actions workflows", () => {
     }
   });
 
-  it("deploys with Workload Identity Federation (no key JSON), per environment, and smoke-tests /health", () => {
+  it("deploys with Workload Identity Federation (no key JSON), per environment, only after CI passed on main", () => {
     const deploy = text("deploy.yml");
     expect(deploy).toContain("id-token: write");
-    expect(deploy).toMatch(/google-github-actions\/auth@v\d+\s*\n\s+with:\s*\n\s+workload_identity_provider:/);
+    expect(deploy).toMatch(/google-github-actions\/auth@[0-9a-f]{40} # v[\d.]+\s*\n\s+with:\s*\n\s+workload_identity_provider:/);
     expect(deploy).not.toMatch(/credentials_json|GOOGLE_APPLICATION_CREDENTIALS|service_account_key/);
     expect(deploy).toMatch(/options: \[development, staging, production\]/);
-    expect(deploy).toMatch(/branches: \[main\]/);
-    for (const step of ["docker push", "gcloud run services update", "releaseConfigs/", "updateMask=gitCommitish", "/health"]) expect(deploy, step).toContain(step);
+    expect(deploy).toMatch(/workflow_run:\s*\n\s+workflows: \[CI\]\s*\n\s+types: \[completed\]\s*\n\s+branches: \[main\]/);
+    expect(deploy).toContain("github.event.workflow_run.conclusion == 'success'");
+    expect(deploy).not.toMatch(/^\s+push:/m); // never beside CI
+    expect(deploy).toContain('scripts/deploy.sh "${ENVIRONMENT}"'); // one release procedure, by hand or from Actions
+  });
+
+  it("pins every action to a full commit sha", () => {
+    for (const f of files) {
+      for (const [, ref] of text(f).matchAll(/uses: [\w.-]+\/[\w.-]+@(\S+)/g)) expect(ref, f).toMatch(/^[0-9a-f]{40}$/);
+    }
   });
 });
 
@@ -59,8 +67,11 @@ describe("scripts/deploy.sh", () => {
     expect(run.stderr).toContain("usage:");
   });
 
-  it("runs the same release steps as the deploy workflow", () => {
+  it("publishes and releases the Dataform project before it rolls the image, then checks the rollout", () => {
     const text = readFileSync(script, "utf8");
-    for (const step of ["docker push", "gcloud run services update", "updateMask=gitCommitish", "/health"]) expect(text, step).toContain(step);
+    const order = ["scripts/publish-dataform.sh", "docker push", "scripts/release-dataform.sh", "gcloud run jobs update", "gcloud run services update", "latestReadyRevisionName"];
+    const at = order.map((step) => text.indexOf(step));
+    expect(at.every((i) => i > 0), JSON.stringify(at)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
   });
 });

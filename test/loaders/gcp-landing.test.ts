@@ -27,9 +27,11 @@ function crc32c(data: Buffer): string {
 }
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
 
-async function fakeGcp() {
+async function fakeGcp(failFirstChunk = false) {
   const requests: Captured[] = [];
   const objects = new Map<string, Buffer>();
+  const sessions = new Map<string, { key: string; bucket: string; name: string; data: Buffer; failNext: boolean }>();
+  let endpoint = "";
   server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -38,6 +40,43 @@ async function fakeGcp() {
     requests.push({ method: req.method!, url: req.url!, body });
     res.setHeader("content-type", "application/json");
     const upload = /^\/upload\/storage\/v1\/b\/([^/]+)\/o$/.exec(url.pathname);
+    // Resumable uploads: a session, then PUTs of byte ranges; the first PUT of each session fails once with 503.
+    if (upload && req.method === "POST" && url.searchParams.get("uploadType") === "resumable") {
+      const name = url.searchParams.get("name") ?? (JSON.parse(body.toString() || "{}") as { name?: string }).name!;
+      const key = `${upload[1]}/${name}`;
+      if (url.searchParams.get("ifGenerationMatch") === "0" && objects.has(key)) {
+        res.statusCode = 412;
+        res.end(JSON.stringify({ error: { code: 412, message: "At least one of the pre-conditions you specified did not hold." } }));
+        return;
+      }
+      const id = `s${sessions.size + 1}`;
+      sessions.set(id, { key, bucket: upload[1]!, name, data: Buffer.alloc(0), failNext: failFirstChunk });
+      res.setHeader("location", `${endpoint}/upload/storage/v1/b/${upload[1]}/o?uploadType=resumable&upload_id=${id}`);
+      res.end("{}");
+      return;
+    }
+    const session = url.searchParams.get("upload_id");
+    if (upload && req.method === "PUT" && session) {
+      const s = sessions.get(session)!;
+      const range = /bytes (\*|(\d+)-(\d+))\/(\*|\d+)/.exec(String(req.headers["content-range"]))!;
+      if (s.failNext && body.length > 0) {
+        s.failNext = false;
+        res.statusCode = 503;
+        res.end(JSON.stringify({ error: { code: 503, message: "Backend Error" } }));
+        return;
+      }
+      if (range[2] !== undefined) s.data = Buffer.concat([s.data.subarray(0, Number(range[2])), body]);
+      if (range[4] === "*" || s.data.length < Number(range[4])) {
+        res.statusCode = 308;
+        if (s.data.length > 0) res.setHeader("range", `bytes=0-${s.data.length - 1}`);
+        res.end();
+        return;
+      }
+      objects.set(s.key, s.data);
+      const md5Hash = createHash("md5").update(s.data).digest("base64");
+      res.end(JSON.stringify({ bucket: s.bucket, name: s.name, generation: "1", size: String(s.data.length), md5Hash, crc32c: crc32c(s.data) }));
+      return;
+    }
     if (upload && req.method === "POST") {
       // multipart/related: JSON metadata part, then the media part.
       const boundary = /boundary=([^;]+)/.exec(req.headers["content-type"]!)![1]!.replace(/"/g, "");
@@ -71,11 +110,33 @@ async function fakeGcp() {
     res.end(JSON.stringify({ error: { code: 404, message: `fake: ${req.method} ${url.pathname}` } }));
   });
   await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { requests, objects, endpoint };
 }
 
 describe("GCS lake and BigQuery raw tables", () => {
+  it("uploads create-only (ifGenerationMatch=0), resends a chunk that failed, and never overwrites an object", async () => {
+    const fake = await fakeGcp(true);
+    const authClient = new OAuth2Client();
+    authClient.setCredentials({ access_token: "fake-token", expiry_date: Date.now() + 3_600_000 });
+    const storage = new Storage({ apiEndpoint: fake.endpoint, projectId: "proj-test", authClient: authClient as never, retryOptions: { retryDelayMultiplier: 1, totalTimeout: 30, maxRetryDelay: 2 } });
+    const lake = await openLake("gs://lake-bucket/ai-usage", { storage: async () => storage });
+    const key = "raw/cursor/usage_events/dt=2026-11-21/run2.jsonl.gz";
+    const writer = lake.openNdjson(key);
+    for (let i = 0; i < 3; i++) await writer.write({ i, padding: "x".repeat(100) });
+    await writer.close();
+    const session = fake.requests.find((r) => r.method === "POST" && r.url.includes("uploadType=resumable"))!;
+    expect(new URL(session.url, "http://x").searchParams.get("ifGenerationMatch")).toBe("0");
+    expect(fake.requests.filter((r) => r.method === "PUT" && r.body.length > 0).length).toBe(2); // failed once, resent
+    const lines = gunzipSync(fake.objects.get(`lake-bucket/ai-usage/${key}`)!).toString().trim().split("\n");
+    expect(lines.map((l) => JSON.parse(l).i)).toEqual([0, 1, 2]);
+
+    const again = lake.openNdjson(key);
+    await again.write({ i: 9 });
+    await expect(again.close()).rejects.toThrow(/pre-conditions|412/);
+    expect(gunzipSync(fake.objects.get(`lake-bucket/ai-usage/${key}`)!).toString()).toContain('"i":2');
+  });
+
   it("writes gzip NDJSON objects under the prefix and appends them with a load job (not streaming inserts)", async () => {
     const fake = await fakeGcp();
     const authClient = new OAuth2Client();

@@ -1,6 +1,6 @@
 // The convergence property test (issue 9), on several seeds. Replay one: CONVERGENCE_SEEDS=<seed>; more operations:
 // CONVERGENCE_OPERATIONS=<n>.
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, it } from "vitest";
 import type { CompiledGraph } from "../../runner/index.ts";
 import { compileForConvergence, runConvergence } from "./convergence.ts";
 

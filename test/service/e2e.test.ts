@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startSimulator, type Simulator } from "../../simulator/index.ts";
 import { startFakeGcs } from "./fake-gcs.ts";
+import { serviceProcessEnv } from "./process-env.ts";
 import type { RunResponse } from "../../service/server.ts";
 
 let sim: Simulator;
@@ -24,20 +25,7 @@ beforeAll(async () => {
   gcs = await startFakeGcs();
   const port = 20000 + Math.floor(Math.random() * 20000);
   child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("../../service/main.ts", import.meta.url))], {
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      ENVIRONMENT: "development",
-      CURSOR_API_KEY: sim.credentials.cursorApiKey,
-      ANTHROPIC_ADMIN_API_KEY: sim.credentials.anthropicAdminKey,
-      CURSOR_API_BASE_URL: sim.baseUrls.cursor,
-      ANTHROPIC_API_BASE_URL: sim.baseUrls.anthropic,
-      LAKE_URI: `file://${dir}/lake`,
-      WAREHOUSE: `duckdb:${dir}/warehouse.duckdb`,
-      LOCK_URI: "gs://lake/locks/daily-job.lock",
-      STORAGE_EMULATOR_HOST: gcs.apiEndpoint,
-      GOOGLE_CLOUD_PROJECT: "p1",
-    },
+    env: { ...serviceProcessEnv(sim, dir, gcs.apiEndpoint), PORT: String(port), LOCK_URI: "gs://lake/locks/daily-job.lock" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));

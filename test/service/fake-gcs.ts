@@ -1,4 +1,5 @@
-// A loopback stand-in for the GCS JSON API: multipart upload with ifGenerationMatch, metadata get, conditional delete.
+// A loopback stand-in for the GCS JSON API: multipart upload with ifGenerationMatch, metadata get, download,
+// conditional delete.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHash } from "node:crypto";
@@ -51,6 +52,11 @@ export async function startFakeGcs() {
       const key = `${obj[1]}/${name}`;
       const o = objects.get(key);
       if (!o) return error(404, `No such object: ${key}`);
+      if (req.method === "GET" && url.searchParams.get("alt") === "media") {
+        const r = resource(obj[1]!, name, o);
+        res.writeHead(200, { "content-type": "application/octet-stream", "x-goog-hash": `crc32c=${r.crc32c},md5=${r.md5Hash}`, "x-goog-generation": String(o.generation) });
+        return res.end(o.body);
+      }
       if (req.method === "GET") return json(200, resource(obj[1]!, name, o));
       if (req.method === "DELETE") {
         if (ifGen !== null && String(o.generation) !== ifGen) return error(412, "At least one of the pre-conditions you specified did not hold.");

@@ -13,6 +13,7 @@ import type { LoadOptions, LoadSummary } from "../../service/types.ts";
 import { costVariance, type CostVariance } from "../../service/cost-check.ts";
 import { startFakeGcs } from "./fake-gcs.ts";
 import { startFakeDataform } from "./fake-dataform.ts";
+import { memoryRunRecords } from "../../service/run-records.ts";
 
 let gcs: Awaited<ReturnType<typeof startFakeGcs>>;
 let dataform: Awaited<ReturnType<typeof startFakeDataform>>;
@@ -48,6 +49,7 @@ async function startService(opts: {
   costCheck?: () => Promise<CostVariance>;
 }) {
   const lines: Record<string, unknown>[] = [];
+  const records = memoryRunRecords();
   const log = createLogger("debug", { write: (l: string) => void lines.push(JSON.parse(l)) });
   const auth = new OAuth2Client();
   auth.setCredentials({ access_token: "t", expiry_date: Date.now() + 3_600_000 });
@@ -58,15 +60,17 @@ async function startService(opts: {
     runLoad: opts.runLoad,
     config: async () => ({ secret: "sk-never-logged" }),
     costCheck: opts.costCheck,
+    records,
     lock: gcsLock(new Storage({ apiEndpoint: gcs.apiEndpoint, projectId: "p1" }), `gs://lake/locks/${opts.lockName}`, 3_600_000),
     triggerDataform: opts.withDataform
-      ? (signal) => triggerDataform({ project: "p1", region: "us-central1", repository: "ai-usage", releaseConfig: "staging" }, { rootUrl: opts.dataformRoot ?? dataform.rootUrl, auth, pollMs: 5, signal })
+      ? (signal, { fullRefresh }) =>
+          triggerDataform({ project: "p1", region: "us-central1", repository: "ai-usage", releaseConfig: "staging" }, { rootUrl: opts.dataformRoot ?? dataform.rootUrl, auth, pollMs: 5, signal, fullRefresh })
       : undefined,
   });
   service.server.listen(0, "127.0.0.1");
   await once(service.server, "listening");
   const base = `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
-  return { base, lines, service, close: () => service.shutdown(0) };
+  return { base, lines, records, service, close: () => service.shutdown(0) };
 }
 
 const post = (base: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -120,10 +124,32 @@ describe("service over real HTTP", () => {
     expect(body.dataform).toMatchObject({ state: "FAILED", failedActions: [{ target: "p1.ai_usage_assertions.assert_fresh", kind: "assertion", failureReason: "3 rows" }] });
     const finished = s.lines.find((l) => l.event === "daily_job_finished")!;
     expect(finished).toMatchObject({ severity: "ERROR", ok: false, dataformState: "FAILED", failedActions: 1, "logging.googleapis.com/trace": "projects/p1/traces/0123456789abcdef0123456789abcdef", "logging.googleapis.com/spanId": "000000000000007b" });
-    expect(s.lines.find((l) => l.event === "dataform_action_failed")).toMatchObject({ severity: "ERROR", kind: "assertion" });
+    // Every action's outcome is logged, failures as errors, and kept in the run record with every stream.
+    expect(s.lines.filter((l) => l.event === "dataform_action_finished").map((l) => [l.target, l.state, l.severity])).toEqual([
+      ["p1.ai_usage.fct_cost_daily", "SUCCEEDED", "INFO"],
+      ["p1.ai_usage_assertions.assert_fresh", "FAILED", "ERROR"],
+    ]);
+    expect(s.lines.find((l) => l.event === "dataform_action_finished" && l.state === "FAILED")).toMatchObject({ kind: "assertion", failureReason: "3 rows" });
+    const record = s.records.records.get(body.requestId) as RunResponse;
+    expect(record.load!.streams.map((x) => `${x.source}.${x.stream}:${x.status}`)).toEqual(["cursor.members:succeeded"]);
+    expect(record.dataform).toMatchObject({ actions: [{ state: "SUCCEEDED" }, { state: "FAILED", kind: "assertion" }] });
+    expect(body.record).toBe(`memory:runs/${body.requestId}`);
+    expect(s.lines.find((l) => l.event === "daily_job_finished")?.record).toBe(body.record);
     expect(JSON.stringify(s.lines)).not.toContain("sk-never-logged");
     expect(gcs.objects.has("lake/locks/run.lock")).toBe(false); // released
     await s.close();
+  });
+
+  it("passes fullRefresh to the Dataform invocation (repairs), default false", async () => {
+    const ok = await startFakeDataform({ states: ["SUCCEEDED"], actions: [] });
+    const s = await startService({ runLoad: async () => summary(), withDataform: true, dataformRoot: ok.rootUrl, lockName: "fr.lock" });
+    expect((await post(s.base, { mode: "production", fullRefresh: true })).status).toBe(200);
+    expect((await post(s.base, { mode: "production" })).status).toBe(200);
+    expect((await post(s.base, { mode: "production", fullRefresh: "yes" })).status).toBe(400);
+    const invoked = ok.calls.filter((c) => c.method === "POST" && c.path.endsWith("/workflowInvocations")).map((c) => (c.body as { invocationConfig: { fullyRefreshIncrementalTablesEnabled: boolean } }).invocationConfig.fullyRefreshIncrementalTablesEnabled);
+    expect(invoked).toEqual([true, false]);
+    await s.close();
+    await ok.close();
   });
 
   it("the scheduled run (no range) re-loads the late-data lookback; an explicit one may override it", async () => {

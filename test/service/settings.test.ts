@@ -8,14 +8,15 @@ const prod = {
   DATAFORM_REPOSITORY: "ai-usage-prod",
   DATAFORM_REGION: "us-central1",
   DATAFORM_RELEASE_CONFIG: "production",
-  LOCK_URI: "gs://lake/locks/daily-job.lock",
+  LOCK_URI: "gs://state/locks/daily-job.lock",
+  RUN_RECORDS_URI: "gs://state/",
   SECRETS_SOURCE: "secret-manager",
 };
 
 describe("service settings", () => {
   it("accepts a complete production setup and defaults the rest", () => {
     const s = loadSettings({ ...prod, PORT: "9090" });
-    expect(s).toMatchObject({ PORT: 9090, DATAFORM_TAG: "daily", LOCK_TTL_MINUTES: 90, dataform: { project: "p1", repository: "ai-usage-prod", releaseConfig: "production" } });
+    expect(s).toMatchObject({ PORT: 9090, DATAFORM_TAG: "daily", LOCK_TTL_MINUTES: 120, DATAFORM_TIMEOUT_MINUTES: 60, RUN_MODE: "production", dataform: { project: "p1", repository: "ai-usage-prod", releaseConfig: "production" } });
   });
 
   it("needs nothing for local development", () => {
@@ -25,6 +26,8 @@ describe("service settings", () => {
   it.each([
     [{ LOCK_URI: undefined }, /^LOCK_URI: is required when ENVIRONMENT=production/],
     [{ LOCK_URI: "/tmp/lock" }, /^LOCK_URI: must be gs:\/\/<bucket>\/<object path>/],
+    [{ RUN_RECORDS_URI: undefined }, /^RUN_RECORDS_URI: is required when ENVIRONMENT=production/],
+    [{ DATAFORM_COMMIT: "main" }, /^DATAFORM_COMMIT: must be a full git commit sha/],
     [{ DATAFORM_REGION: undefined }, /^DATAFORM_REGION: set DATAFORM_REPOSITORY, DATAFORM_REGION and DATAFORM_RELEASE_CONFIG together/],
     [{ SECRETS_SOURCE: "env" }, /^SECRETS_SOURCE: must be secret-manager when ENVIRONMENT=production/],
     [{ PORT: "http" }, /^PORT: /],
