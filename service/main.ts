@@ -2,7 +2,7 @@
 import { BigQuery } from "@google-cloud/bigquery";
 import { Storage } from "@google-cloud/storage";
 import { createLogger } from "../loaders/core/log.ts";
-import { loadConfig, runLoad, type Config } from "../loaders/index.ts";
+import { configFromEnvironment, loadConfig, runLoad, type Config } from "../loaders/index.ts";
 import { costVariance, queryDailyCosts } from "./cost-check.ts";
 import { triggerDataform } from "./dataform.ts";
 import { gcsLock, memoryLock } from "./lock.ts";
@@ -10,12 +10,16 @@ import { readSecrets } from "./secrets.ts";
 import { createServer, exitOnSigterm } from "./server.ts";
 import { loadSettings, type Settings } from "./settings.ts";
 
+if (process.argv.includes("--help") || process.argv.includes("-h")) {
+  process.stdout.write("Usage: npm run serve\nThe Cloud Run service on PORT (default 8080): GET /health, POST /run-daily-job {\"mode\":\"development\",\"days\":1}.\nConfigured by environment variables and .env (README, Configuration; docs/deploy.md for the service's own).\n");
+  process.exit(0);
+}
 const log = createLogger();
 let s: Settings;
 let startConfig: Config;
 try {
+  startConfig = configFromEnvironment(); // .env as every command; fail at start on bad loader settings, not at 06:00
   s = loadSettings(process.env);
-  startConfig = loadConfig(process.env); // fail at start on bad loader settings, not at 06:00
 } catch (e) {
   log.fatal({ event: "config_error" }, (e as Error).message);
   process.exit(2);
