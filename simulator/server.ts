@@ -11,7 +11,7 @@ import { checkFaults, FaultDice, RateLimiter, type FaultOptions } from "./faults
 import { HttpError, RecordSink, type Route, type Vendor, type World } from "./http.ts";
 import { groundTruth, type GroundTruth } from "./ledger.ts";
 import { rng } from "./rng.ts";
-import { sheetsRoutes, spreadsheetIdFor } from "./sheets.ts";
+import { sheetsAuthError, sheetsRoutes, spreadsheetIdFor } from "./sheets.ts";
 
 export type { FaultOptions } from "./faults.ts";
 export type { GroundTruth } from "./ledger.ts";
@@ -113,7 +113,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (!h["x-api-key"]) return "x-api-key header is required";
       return h["x-api-key"] === credentials.anthropicAdminKey ? null : "invalid x-api-key";
     }
-    return h.authorization === `Bearer ${credentials.sheetsAccessToken}` ? null : "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.";
+    return sheetsAuthError(h.authorization, credentials.sheetsAccessToken);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
