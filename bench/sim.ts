@@ -52,7 +52,7 @@ export async function spawnSimulator(spec: SimSpec): Promise<SimProcess> {
     lines.on("line", (line) => {
       const m = /^([A-Z_]+)=(.*)$/.exec(line);
       if (m) env[m[1]!] = m[2]!;
-      if (line.startsWith("Ground truth:")) ok();
+      if (line.includes("Ground truth:")) ok();
     });
   });
   child.removeAllListeners("exit");
@@ -84,7 +84,8 @@ export function simConfig(env: Record<string, string>, dir: string, timeScale: n
     logLevel: "warn",
     cursor: { apiKey: env.CURSOR_API_KEY!, baseUrl: env.CURSOR_API_BASE_URL! },
     anthropic: { adminKey: env.ANTHROPIC_ADMIN_API_KEY!, baseUrl: env.ANTHROPIC_API_BASE_URL! },
-    mapping: { kind: "sheets", spreadsheetId: env.GOOGLE_SHEETS_SPREADSHEET_ID!, baseUrl: env.SHEETS_API_BASE_URL!, accessToken: env.SHEETS_ACCESS_TOKEN! },
+    mapping: { kind: "sheets", spreadsheetId: env.GOOGLE_SHEETS_SPREADSHEET_ID!, baseUrl: `http://${env.SHEETS_EMULATOR_HOST!}`, emulator: true },
+    mappingMaxShrinkPercent: 50,
     timeScale,
   };
 }

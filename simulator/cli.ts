@@ -1,47 +1,50 @@
-// npx tsx simulator/cli.ts --seed 42 --users 40 --days 30 --port 8787 [--end-date YYYY-MM-DD] [--no-rate-limits] [--time-scale 20]
-import { parseArgs } from "node:util";
+// npm run simulator -- [--seed N] [--users N] [--days N] [--end-date YYYY-MM-DD] [--port N] [--no-rate-limits] [--time-scale N]
+// Prints the variables that point the loaders at it (KEY=value lines, ready for a .env) and runs until SIGINT/SIGTERM.
+import { day, newCommand, Option, onRun, positiveNumber, reportError, runCommand, wholeNumber, withUsageOnError } from "../cli/command.ts";
 import { startSimulator } from "./server.ts";
 
-const USAGE = "usage: tsx simulator/cli.ts [--seed N] [--users N] [--days N] [--end-date YYYY-MM-DD] [--port N] [--no-rate-limits] [--time-scale N]";
-
-function num(v: string | undefined, name: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got ${JSON.stringify(v)}\n${USAGE}`);
-  return n;
+interface Flags {
+  seed: number;
+  users: number;
+  days: number;
+  endDate?: string;
+  port: number;
+  rateLimits: boolean;
+  timeScale?: number;
 }
 
-async function main() {
-  const { values } = parseArgs({
-    options: {
-      seed: { type: "string" }, users: { type: "string" }, days: { type: "string" }, "end-date": { type: "string" },
-      port: { type: "string" }, "no-rate-limits": { type: "boolean" }, "time-scale": { type: "string" }, help: { type: "boolean" },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+async function serve(flags: Flags): Promise<number> {
   const sim = await startSimulator({
-    seed: num(values.seed, "seed"), users: num(values.users, "users"), days: num(values.days, "days"), endDate: values["end-date"],
-    port: num(values.port, "port") ?? 8787, rateLimits: !values["no-rate-limits"], timeScale: num(values["time-scale"], "time-scale"),
+    seed: flags.seed, users: flags.users, days: flags.days, endDate: flags.endDate,
+    port: flags.port, rateLimits: flags.rateLimits, timeScale: flags.timeScale,
   });
   const o = sim.options;
+  const host = new URL(sim.baseUrls.sheets);
   console.log(`Simulated organization (seed ${o.seed}, ${o.users} users, ${o.days} days ending ${o.endDate}, rate limits ${o.rateLimits ? `on, time scale ${o.timeScale}` : "off"})`);
+  console.log("# Put these lines in .env (or export them), then: npm run load -- --days 7");
   console.log(`CURSOR_API_BASE_URL=${sim.baseUrls.cursor}`);
   console.log(`ANTHROPIC_API_BASE_URL=${sim.baseUrls.anthropic}`);
-  console.log(`SHEETS_API_BASE_URL=${sim.baseUrls.sheets}`);
+  console.log(`SHEETS_EMULATOR_HOST=${host.host}${host.pathname}`);
   console.log(`CURSOR_API_KEY=${sim.credentials.cursorApiKey}`);
   console.log(`ANTHROPIC_ADMIN_API_KEY=${sim.credentials.anthropicAdminKey}`);
   console.log(`GOOGLE_SHEETS_SPREADSHEET_ID=${sim.credentials.spreadsheetId}`);
-  console.log(`SHEETS_ACCESS_TOKEN=${sim.credentials.sheetsAccessToken}`);
-  console.log(`Ground truth: ${sim.url}/_sim/truth  counters: ${sim.url}/_sim/served  (Ctrl-C to stop)`);
-  const stop = () => void sim.close().then(() => process.exit(0));
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  console.log(`# Ground truth: ${sim.url}/_sim/truth  counters: ${sim.url}/_sim/served  (Ctrl-C to stop)`);
+  await new Promise<void>((stop) => {
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await sim.close();
+  return 0;
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : String(e));
-  process.exit(1);
-});
+const result = { code: 0 };
+const program = newCommand("npm run simulator --", "The simulated organization: Cursor, Anthropic and Google Sheets on 127.0.0.1 for a synthetic company.")
+  .addOption(new Option("--seed <n>", "everything is a function of the seed").argParser(wholeNumber(0)).default(42))
+  .addOption(new Option("--users <n>", "people in the company").argParser(wholeNumber(4, 5000)).default(40))
+  .addOption(new Option("--days <n>", "simulated days, ending at --end-date").argParser(wholeNumber(1, 1100)).default(30))
+  .addOption(new Option("--end-date <YYYY-MM-DD>", "last day with data (default yesterday, UTC)").argParser(day))
+  .addOption(new Option("--port <n>", "port on 127.0.0.1 (0: any free one)").argParser(wholeNumber(0, 65535)).default(8787))
+  .option("--no-rate-limits", "turn the vendors' rate limits off")
+  .addOption(new Option("--time-scale <n>", "vendor minutes pass N times faster (rate-limit windows of 60 s / N)").argParser(positiveNumber));
+onRun(program, serve, result);
+process.exitCode = await runCommand(withUsageOnError(program), process.argv.slice(2), result).catch(reportError);

@@ -54,10 +54,11 @@ describe("npm run load", () => {
   it("rejects bad options with the usage, and refuses to run without any source", async () => {
     const bad = await cli(["load", "--simulated", "--days", "x"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("--days x: expected a whole number");
-    expect(bad.stderr).toContain("Usage:");
+    expect(bad.stderr).toContain("error: option '--days <n>' argument 'x' is invalid. expected a whole number from 1 to 3660.");
+    expect(bad.stderr).toContain("Usage: npm run load -- [options]");
     const none = await cli(["load"]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("no source configured");
+    expect(none.stderr).toContain("add --simulated");
   });
 });
