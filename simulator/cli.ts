@@ -1,5 +1,6 @@
-// npm run simulator -- [--seed N] [--users N] [--days N] [--end-date YYYY-MM-DD] [--port N] [--no-rate-limits] [--time-scale N]
+// npm run simulator -- [--seed N] [--users N] [--days N] [--end-date YYYY-MM-DD] [--port N] [--no-rate-limits] [--time-scale N] [--write-env .env]
 // Prints the variables that point the loaders at it (KEY=value lines, ready for a .env) and runs until SIGINT/SIGTERM.
+import { writeFileSync } from "node:fs";
 import { day, newCommand, Option, onRun, positiveNumber, reportError, runCommand, wholeNumber, withUsageOnError } from "../cli/command.ts";
 import { startSimulator } from "./server.ts";
 
@@ -11,6 +12,7 @@ interface Flags {
   port: number;
   rateLimits: boolean;
   timeScale?: number;
+  writeEnv?: string;
 }
 
 async function serve(flags: Flags): Promise<number> {
@@ -20,14 +22,19 @@ async function serve(flags: Flags): Promise<number> {
   });
   const o = sim.options;
   const host = new URL(sim.baseUrls.sheets);
-  console.log(`Simulated organization (seed ${o.seed}, ${o.users} users, ${o.days} days ending ${o.endDate}, rate limits ${o.rateLimits ? `on, time scale ${o.timeScale}` : "off"})`);
-  console.log("# Put these lines in .env (or export them), then: npm run load -- --days 7");
-  console.log(`CURSOR_API_BASE_URL=${sim.baseUrls.cursor}`);
-  console.log(`ANTHROPIC_API_BASE_URL=${sim.baseUrls.anthropic}`);
-  console.log(`SHEETS_EMULATOR_HOST=${host.host}${host.pathname}`);
-  console.log(`CURSOR_API_KEY=${sim.credentials.cursorApiKey}`);
-  console.log(`ANTHROPIC_ADMIN_API_KEY=${sim.credentials.anthropicAdminKey}`);
-  console.log(`GOOGLE_SHEETS_SPREADSHEET_ID=${sim.credentials.spreadsheetId}`);
+  // A valid .env as printed: comments and KEY=value lines only.
+  const env = [
+    `# Simulated organization (seed ${o.seed}, ${o.users} users, ${o.days} days ending ${o.endDate}, rate limits ${o.rateLimits ? `on, time scale ${o.timeScale}` : "off"})`,
+    `CURSOR_API_BASE_URL=${sim.baseUrls.cursor}`,
+    `ANTHROPIC_API_BASE_URL=${sim.baseUrls.anthropic}`,
+    `SHEETS_EMULATOR_HOST=${host.host}${host.pathname}`,
+    `CURSOR_API_KEY=${sim.credentials.cursorApiKey}`,
+    `ANTHROPIC_ADMIN_API_KEY=${sim.credentials.anthropicAdminKey}`,
+    `GOOGLE_SHEETS_SPREADSHEET_ID=${sim.credentials.spreadsheetId}`,
+  ].join("\n");
+  if (flags.writeEnv) writeFileSync(flags.writeEnv, `${env}\n`);
+  console.log(env);
+  console.log(flags.writeEnv ? `# Written to ${flags.writeEnv}: npm run load in that folder uses this simulator` : "# Put these lines in a .env (or use --write-env .env), then: npm run load -- --days 7");
   console.log(`# Ground truth: ${sim.url}/_sim/truth  counters: ${sim.url}/_sim/served  (Ctrl-C to stop)`);
   await new Promise<void>((stop) => {
     process.once("SIGINT", stop);
@@ -45,6 +52,7 @@ const program = newCommand("npm run simulator --", "The simulated organization: 
   .addOption(new Option("--end-date <YYYY-MM-DD>", "last day with data (default yesterday, UTC)").argParser(day))
   .addOption(new Option("--port <n>", "port on 127.0.0.1 (0: any free one)").argParser(wholeNumber(0, 65535)).default(8787))
   .option("--no-rate-limits", "turn the vendors' rate limits off")
-  .addOption(new Option("--time-scale <n>", "vendor minutes pass N times faster (rate-limit windows of 60 s / N)").argParser(positiveNumber));
+  .addOption(new Option("--time-scale <n>", "vendor minutes pass N times faster (rate-limit windows of 60 s / N)").argParser(positiveNumber))
+  .option("--write-env <file>", "also write the variables to this file (e.g. .env; replaces it)");
 onRun(program, serve, result);
 process.exitCode = await runCommand(withUsageOnError(program), process.argv.slice(2), result).catch(reportError);

@@ -72,7 +72,8 @@ export function checkTab(
   const valid = records.filter(({ record }) => schema.safeParse(record).success).length;
   if (valid < rules.minRows) problems.push(`no valid rows: every cost would land on unmapped; add a row per person`);
   if (previous) {
-    const lost = previous.columns.filter((c) => [...rules.required, ...rules.optional].includes(c) && !columns.includes(c));
+    // Required columns are checked above; an optional one the last snapshot had must not vanish either.
+    const lost = previous.columns.filter((c) => rules.optional.includes(c) && !columns.includes(c));
     if (lost.length) problems.push(`column ${lost.join(", ")} is gone but the last good snapshot (run ${previous.runId}) had it; put it back (empty cells are fine)`);
     if (valid < previous.rows * (1 - maxShrinkPercent / 100)) {
       problems.push(

@@ -69,7 +69,7 @@ describe("runner/cli.ts", () => {
   });
 
   it("test: runs the unit tests and exits non-zero when one fails", async () => {
-    const { code, stderr } = await cliInProcess("test", ...common);
+    const { code, stderr } = await cliInProcess("test", "--project", `${FIXTURES}/basic`, "--dataset", "fx");
     expect(stderr).toMatch(/passed\s+test\s+test_dim_users /);
     expect(stderr).toMatch(/failed\s+test\s+test_dim_users_wrong[\s\S]*expected "de", got "DE"/);
     expect(code).toBe(1);
@@ -77,8 +77,8 @@ describe("runner/cli.ts", () => {
 
   it("usage and bad arguments", async () => {
     expect((await cliInProcess("nope")).code).toBe(2);
-    const bad = await cli("run", ...common, "--vars", "novalue"); // a real process: the error path exits 1
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('--vars: "novalue" is not key=value');
+    const bad = await cli("run", ...common, "--vars", "novalue"); // a real process
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('error: --vars: "novalue" is not key=value\nUsage: npm run models -- run [options]');
   });
 });
