@@ -12,9 +12,8 @@ export const RunRequestSchema = z
     /** Days re-fetched before the range for late data; the scheduled run's default is DAILY_LOOKBACK_DAYS. */
     lookback: z.number().int().min(0).max(30).optional(),
   })
-  .refine((r) => !(r.days !== undefined && r.start), { message: "give either days or start (with an optional end), not both", path: ["days"] })
-  // The loaders' own range rules (real dates, end not in the future, start not after end): a bad range is a 400
-  // here, not a failed run.
+  // The loaders' own range rules (days or start, real dates, end not in the future, start not after end): a bad
+  // range is a 400 here, not a failed run.
   .superRefine((r, ctx) => {
     try {
       resolveRange(loadOptionsOf(r));
