@@ -163,7 +163,7 @@ describe("npm run verify", () => {
     };
     const corrupted = objectOf("anthropic/cost_report");
     const bytes = readFileSync(path.join(lake, corrupted));
-    bytes[bytes.length - 10] ^= 0xff;
+    bytes[bytes.length - 10] = bytes[bytes.length - 10]! ^ 0xff;
     writeFileSync(path.join(lake, corrupted), bytes);
     const missing = objectOf("cursor/usage_events");
     rmSync(path.join(lake, missing));
