@@ -3,8 +3,7 @@
 // The warehouse and the dataset come from the configuration every command reads (WAREHOUSE, ENVIRONMENT,
 // BIGQUERY_DATASET, .env); --warehouse and --dataset override them for one run, checked the same way.
 import { pathToFileURL } from "node:url";
-import { Command } from "commander";
-import { list, newCommand, onRun, reportError, runCommand, UsageError, withUsageOnError } from "../cli/command.ts";
+import { list, newCommand, onRun, reportError, runCommand, UsageError, withUsageOnError, type Command } from "../cli/command.ts";
 import { configFromEnvironment, datasetNames, duckdbToRead, type Config } from "../loaders/core/config.ts";
 import { openDuckDbFile } from "../loaders/core/duckdb-file.ts";
 import { buildModels, compileForDataset, REPO_ROOT, SelectionError } from "./index.ts";
@@ -124,9 +123,7 @@ function program(result: { code: number }): Command {
     result,
   );
   onRun(common(models.command("test").description("Run the Dataform unit tests (in memory).")), test, result);
-  // Subcommands share the parent's error handling and output.
-  for (const c of models.commands) c.exitOverride().helpOption("-h, --help", "show this help").allowExcessArguments(false);
-  return withUsageOnError(models);
+  return withUsageOnError(models); // subcommands inherit the parent's error handling, help option and output
 }
 
 export async function main(argv: string[]): Promise<number> {
