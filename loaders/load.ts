@@ -397,5 +397,7 @@ async function recordRun(summary: RunSummary, runDate: Day, lake: Lake, warehous
       objects: (objects.get(s) ?? []).map((o) => ({ uri: o.uri, lines: o.lines, bytes: o.bytes, sha256: o.sha256 })),
     });
   }
-  await warehouse.append(LOAD_RUNS_TABLE, LOAD_RUN_COLUMNS, [await writer.close()]);
+  const manifest = await writer.close();
+  await verifyObject(lake, manifest);
+  await warehouse.append(LOAD_RUNS_TABLE, LOAD_RUN_COLUMNS, [manifest]);
 }
