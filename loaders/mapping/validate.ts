@@ -40,7 +40,7 @@ export function checkTab(
   const nonBlank = tabRows.rows.filter((r) => r.cells.some((cell) => text(cell) !== ""));
   const [header, ...rows] = nonBlank;
   if (!header) {
-    throw new MappingError(`mapping ${tabRows.label} is empty: it needs a header row (${rules.required.join(", ")}) and a row per ${tab === "people" ? "person" : "entry"}; nothing of this tab was loaded`);
+    throw new MappingError(`mapping ${tabRows.label} is empty: it needs a header row (${rules.required.join(", ")}) and a row per ${tab === "people" ? "person" : "entry"}; nothing of this tab was loaded, the models keep its last good snapshot`);
   }
   const columns = header.cells.map((cell) => text(cell).toLowerCase());
   columns.forEach((name, i) => {
