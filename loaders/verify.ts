@@ -101,10 +101,15 @@ export async function verifyLake(config: Config, deps: { lake?: Lake; warehouse?
   }
 }
 
-/** What to do about a bad object: the raw table keeps what was loaded; a history stream's day can be fetched again. */
+/** The command that fetches an object's day again (see VERIFY_ADVICE for snapshot streams). */
 function reloadHint(key: string): string {
   const m = OBJECT.exec(key);
   if (!m) return "re-load its window";
   const [, , source, stream, day] = m;
-  return `fetch the day again with npm run load -- --start ${day} --end ${day} --lookback 0 --streams ${source}.${stream} (snapshot streams such as members or the mapping only give today's state; the raw table keeps the rows loaded then)`;
+  return `to fetch the day again: npm run load -- --start ${day} --end ${day} --lookback 0 --streams ${source}.${stream}`;
 }
+
+/** Said once under the findings. */
+export const VERIFY_ADVICE =
+  "A snapshot stream (members, spend, api_keys, workspaces, users, the mapping) only gives today's state when fetched again; " +
+  "its raw table keeps the rows loaded then. Objects loaded into another warehouse or dataset show as unloaded: check WAREHOUSE and ENVIRONMENT.";

@@ -172,7 +172,7 @@ describe("npm run verify", () => {
 
     const bad = await verify({}, loaded.dir);
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toMatch(new RegExp(`corrupted  ${corrupted}: now \\d+ bytes, sha256 [0-9a-f]{12}…; run \\S+ wrote \\d+ bytes, sha256 [0-9a-f]{12}…; fetch the day again with npm run load -- --start \\S+ --end \\S+ --lookback 0 --streams anthropic.cost_report`));
+    expect(bad.stdout).toMatch(new RegExp(`corrupted  ${corrupted}: now \\d+ bytes, sha256 [0-9a-f]{12}…; run \\S+ wrote \\d+ bytes, sha256 [0-9a-f]{12}…; to fetch the day again: npm run load -- --start \\S+ --end \\S+ --lookback 0 --streams anthropic.cost_report$`, "m"));
     expect(bad.stdout).toContain(`missing    ${missing}: run `);
     expect(bad.stdout).toContain(`unrecorded ${stray}: no manifest lists it`);
     expect(bad.stdout).toContain(`unloaded   ${stray}: no row of it is in raw_cursor_members`);
