@@ -83,16 +83,6 @@ export const TABS = {
 
 export type Tab = keyof typeof TABS;
 
-/** Header row → lower-case trimmed keys; short rows padded (Sheets omits trailing empty cells); blank rows dropped. */
-export function rowsToRecords(values: unknown[][]): Record<string, string>[] {
-  const [header, ...rows] = values;
-  if (!header) return [];
-  const keys = header.map((h) => String(h ?? "").trim().toLowerCase());
-  return rows
-    .filter((row) => row.some((cell) => String(cell ?? "").trim() !== ""))
-    .map((row) => Object.fromEntries(keys.flatMap((k, i) => (k ? [[k, String(row[i] ?? "").trim()]] : []))));
-}
-
 export function mappingStreams(options: MappingOptions): StreamDef[] {
   const readTab = options.kind === "sheets" ? sheetsReader(options) : csvReader(options.dir);
   return Object.entries(TABS).map(([tab, def]) => ({

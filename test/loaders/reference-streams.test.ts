@@ -8,7 +8,9 @@ import { silentLogger } from "../../loaders/core/log.ts";
 import type { FetchedRecord, StreamDef } from "../../loaders/core/stream.ts";
 import { cursorStreams } from "../../loaders/cursor/index.ts";
 import { auth as googleAuth } from "@googleapis/sheets";
-import { mappingStreams, rowsToRecords } from "../../loaders/mapping/index.ts";
+import { mappingStreams } from "../../loaders/mapping/index.ts";
+import { checkTab } from "../../loaders/mapping/validate.ts";
+import { z } from "zod";
 import { startFixtureServer, type FixtureServer } from "../helpers/fixture-server.ts";
 import { tempDir } from "../helpers/config.ts";
 import { writeFileSync } from "node:fs";
@@ -177,12 +179,14 @@ describe("Anthropic", () => {
 });
 
 describe("mapping", () => {
-  it("pads rows Sheets shortened (trailing empty cells omitted) and lower-cases headers", () => {
-    expect(rowsToRecords(fixture("sheets-values").values)).toEqual([
+  it("pads rows Sheets shortened (trailing empty cells omitted), drops blank rows and lower-cases headers", () => {
+    const rules = { required: ["email"], optional: [], naturalKey: ["window_date", "email"], minRows: 0 };
+    const tab = (values: unknown[][]) => ({ label: "tab t", rows: values.map((cells, i) => ({ at: `row ${i + 1}`, cells })) });
+    expect(checkTab("t", rules, z.looseObject({}), tab(fixture("sheets-values").values), undefined, 50)).toEqual([
       { email: "a@x.com", api_key_id: "apikey_01", person: "Alice", team: "Platform" },
       { email: "b@x.com", api_key_id: "", person: "", team: "" },
     ]);
-    expect(rowsToRecords([[" Email ", "Team"], [], ["", ""], ["c@x.com", "Data"]])).toEqual([{ email: "c@x.com", team: "Data" }]);
+    expect(checkTab("t", rules, z.looseObject({}), tab([[" Email ", "Team"], [], ["", ""], ["c@x.com", "Data"]]), undefined, 50)).toEqual([{ email: "c@x.com", team: "Data" }]);
   });
 
   it("reads all tabs in one values:batchGet with a Bearer token, numbers unformatted; an empty tab has no values key", async () => {
