@@ -75,6 +75,16 @@ describe("runner/cli.ts", () => {
     expect(code).toBe(1);
   });
 
+  it("an unknown tag or action is a usage error naming the known ones", async () => {
+    const tag = await cliInProcess("run", ...common, "--tags", "nosuchtag");
+    expect(tag.code).toBe(2);
+    expect(tag.stderr).toMatch(/error: unknown tag "nosuchtag"; known tags: .*daily/);
+    expect(tag.stderr).toContain("Usage: npm run models -- run [options]");
+    const action = await cliInProcess("run", ...common, "--actions", "nosuchaction");
+    expect(action.code).toBe(2);
+    expect(action.stderr).toMatch(/error: unknown action "nosuchaction"; known actions: .*dim_users/);
+  });
+
   it("usage and bad arguments", async () => {
     expect((await cliInProcess("nope")).code).toBe(2);
     const bad = await cli("run", ...common, "--vars", "novalue"); // a real process
