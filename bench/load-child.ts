@@ -101,7 +101,7 @@ async function main() {
     const config = simConfig(job.env, job.dir, job.timeScale);
     // lakeOnly: the Cloud Run shape. There the warehouse step is a BigQuery load job that reads the lake
     // server-side and costs the process nothing; here the embedded DuckDB would run inside it.
-    const warehouse = job.lakeOnly ? { ensureTable: async () => undefined, append: async () => undefined, close: async () => undefined } : undefined;
+    const warehouse = job.lakeOnly ? { ensureTable: async () => undefined, append: async () => undefined, close: async () => undefined, countBy: async () => new Map(), latestSnapshot: async () => undefined } : undefined;
     const options = { mode: job.mode ?? "development", days: job.days, end: job.endDate, lookback: job.lookback ?? 0 } as const;
     const summary = await runLoad(config, options, { now: () => morningAfter(job.endDate), ...(warehouse ? { warehouse } : {}) });
     if (job.recordTo) await writeFile(job.recordTo, JSON.stringify(recorded));

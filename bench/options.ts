@@ -1,9 +1,7 @@
 // Command-line options of `npm run bench`, with the default scenario sizes.
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { list, newCommand, Option, wholeNumber, withUsageOnError, type Command } from "../cli/command.ts";
 import { REPO_ROOT } from "./sim.ts";
-
-export const USAGE = "usage: npm run bench -- [--quick] [--users N] [--days N] [--memory-days 30,90,365] [--history-days N] [--time-scale N] [--repeat N] [--only 1,2,3,4,5] [--out file.json] [--keep]";
 
 export interface BenchOptions {
   seed: number;
@@ -22,48 +20,43 @@ export interface BenchOptions {
   endDate: string;
 }
 
-function positive(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} ${value}: expected a whole number ≥ 1\n${USAGE}`);
-  return n;
+/** The command line of npm run bench; parse throws commander's error (already printed, with the usage line) or help. */
+export function benchCommand(): Command {
+  return withUsageOnError(
+    newCommand("npm run bench --", "Benchmarks on the simulated organization: ingest throughput, memory, API efficiency, warehouse cost, models.")
+      .option("--quick", "smaller sizes, for a quick look")
+      .addOption(new Option("--users <n>", "simulated people").argParser(wholeNumber(4, 5000)))
+      .addOption(new Option("--days <n>", "days loaded in the ingest and API scenarios").argParser(wholeNumber(1, 1100)))
+      .addOption(new Option("--memory-days <list>", "backfill sizes of the memory scenario, e.g. 30,90,365").argParser(numbers(1, 1100)))
+      .addOption(new Option("--history-days <n>", "history of the warehouse scenario").argParser(wholeNumber(1, 1100)))
+      .addOption(new Option("--warehouse-users <n>", "simulated people of the warehouse scenario").argParser(wholeNumber(4, 5000)))
+      .addOption(new Option("--time-scale <n>", "vendor minutes pass N times faster").argParser(wholeNumber(1)))
+      .addOption(new Option("--repeat <n>", "runs per ingest figure").argParser(wholeNumber(1)))
+      .addOption(new Option("--only <list>", "scenarios to run, 1 to 5").argParser(numbers(1, 5)))
+      .option("--out <file>", "the JSON result")
+      .option("--keep", "keep the work folder"),
+  );
 }
 
+const numbers = (min: number, max: number) => (value: string) => list(value).map(wholeNumber(min, max));
+
 export function parseOptions(argv: string[]): BenchOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      quick: { type: "boolean" },
-      users: { type: "string" },
-      days: { type: "string" },
-      "memory-days": { type: "string" },
-      "history-days": { type: "string" },
-      "warehouse-users": { type: "string" },
-      "time-scale": { type: "string" },
-      repeat: { type: "string" },
-      only: { type: "string" },
-      out: { type: "string" },
-      keep: { type: "boolean" },
-      help: { type: "boolean" },
-    },
-  });
-  if (values.help) throw new Error(USAGE);
+  const values = benchCommand().parse(argv, { from: "user" }).opts<{
+    quick?: boolean; users?: number; days?: number; memoryDays?: number[]; historyDays?: number; warehouseUsers?: number;
+    timeScale?: number; repeat?: number; only?: number[]; out?: string; keep?: boolean;
+  }>();
   const quick = values.quick === true;
-  const list = (value: string | undefined, name: string, fallback: number[]) =>
-    value === undefined ? fallback : value.split(",").map((v) => positive(v.trim(), name, 0));
-  const only = new Set(list(values.only, "only", [1, 2, 3, 4, 5]));
-  for (const n of only) if (n > 5) throw new Error(`--only ${n}: scenarios are 1 to 5\n${USAGE}`);
   return {
     seed: 42,
-    users: positive(values.users, "users", quick ? 60 : 200),
-    days: positive(values.days, "days", quick ? 30 : 90),
-    memoryDays: list(values["memory-days"], "memory-days", quick ? [14, 45, 90] : [30, 90, 365]),
-    historyDays: positive(values["history-days"], "history-days", quick ? 90 : 365),
-    warehouseUsers: positive(values["warehouse-users"], "warehouse-users", 40),
+    users: values.users ?? (quick ? 60 : 200),
+    days: values.days ?? (quick ? 30 : 90),
+    memoryDays: values.memoryDays ?? (quick ? [14, 45, 90] : [30, 90, 365]),
+    historyDays: values.historyDays ?? (quick ? 90 : 365),
+    warehouseUsers: values.warehouseUsers ?? 40,
     lookback: 3, // workflow_settings.yaml lookback_days, and the daily run's re-load
-    timeScale: positive(values["time-scale"], "time-scale", quick ? 10 : 5),
-    repeat: positive(values.repeat, "repeat", quick ? 1 : 2),
-    only,
+    timeScale: values.timeScale ?? (quick ? 10 : 5),
+    repeat: values.repeat ?? (quick ? 1 : 2),
+    only: new Set(values.only ?? [1, 2, 3, 4, 5]),
     out: path.resolve(values.out ?? path.join(REPO_ROOT, ".local/bench/result.json")),
     keep: values.keep === true,
     endDate: "2026-10-31",

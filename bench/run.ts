@@ -6,6 +6,7 @@ import path from "node:path";
 import { apiScenario } from "./api.ts";
 import { ingestScenario, memoryScenario } from "./ingest.ts";
 import { formatTable, met, type Figure } from "./metrics.ts";
+import { reportError } from "../cli/command.ts";
 import { parseOptions } from "./options.ts";
 import { modelsScenario, warehouseScenario } from "./warehouse.ts";
 
@@ -67,7 +68,4 @@ async function main() {
   );
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : String(e));
-  process.exit(1);
-});
+main().catch((e: unknown) => process.exit(reportError(e)));

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import type { Config } from "../loaders/index.ts";
+import { loadConfig, type Config } from "../loaders/index.ts";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -54,7 +54,7 @@ export async function spawnSimulator(spec: SimSpec): Promise<SimProcess> {
     lines.on("line", (line) => {
       const m = /^([A-Z_]+)=(.*)$/.exec(line);
       if (m) env[m[1]!] = m[2]!;
-      if (line.startsWith("Ground truth:")) ok();
+      if (line.includes("Ground truth:")) ok();
     });
   });
   child.removeAllListeners("exit");
@@ -86,19 +86,14 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-/** A loader configuration against the simulator: file lake and DuckDB warehouse under dir. */
+/**
+ * A loader configuration against the simulator, through the one configuration module (the variables the simulator
+ * printed), with a file lake and a DuckDB warehouse under dir. Never the user's shell or .env: figures must not
+ * depend on them.
+ */
 export function simConfig(env: Record<string, string>, dir: string, timeScale: number): Config {
-  return {
-    environment: "development",
-    dataset: "ai_usage_dev",
-    lakeUri: `file://${path.join(dir, "lake")}`,
-    warehouse: { kind: "duckdb", path: path.join(dir, "warehouse.duckdb") },
-    logLevel: "warn",
-    cursor: { apiKey: env.CURSOR_API_KEY!, baseUrl: env.CURSOR_API_BASE_URL! },
-    anthropic: { adminKey: env.ANTHROPIC_ADMIN_API_KEY!, baseUrl: env.ANTHROPIC_API_BASE_URL! },
-    mapping: { kind: "sheets", spreadsheetId: env.GOOGLE_SHEETS_SPREADSHEET_ID!, baseUrl: env.SHEETS_API_BASE_URL!, accessToken: env.SHEETS_ACCESS_TOKEN! },
-    timeScale,
-  };
+  const config = loadConfig({ ...env, LAKE_URI: `file://${path.join(dir, "lake")}`, WAREHOUSE: `duckdb:${path.join(dir, "warehouse.duckdb")}`, LOG_LEVEL: "warn" });
+  return { ...config, timeScale };
 }
 
 /** "Now" for a run that loads up to endDate: the next morning, as for the daily run. */

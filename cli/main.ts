@@ -1,37 +1,27 @@
-// The command line: `start` (the README's front door) and `load` (one load run, as the scheduler does it).
-import { createWriteStream, existsSync, mkdirSync } from "node:fs";
+// The command line: `start` (the README's front door), `load` (one load run, as the scheduler does it) and `verify`
+// (the lake against its manifests and the raw tables).
+import { createWriteStream, mkdirSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import {
-  ConfigError,
+  configFromEnvironment,
   createLogger,
+  datasetNames,
   emptyDaysNote,
   hasNoSources,
-  loadConfig,
-  OptionsError,
+  MAX_DAYS,
+  MODES,
+  resolveRange,
   runLoad,
   type Config,
   type LoadOptions,
   type Logger,
   type Mode,
   type RunSummary,
-  redact,
 } from "../loaders/index.ts";
+import { day, list, newCommand, onRun, Option, reportError, runCommand, UsageError, wholeNumber, withUsageOnError, type Command } from "./command.ts";
 import { ProgressDisplay } from "./progress.ts";
 import { simulatedSources } from "./simulated.ts";
-
-const USAGE = `Usage:
-  npm start                      load the last 30 days and build every model (simulated organization without keys)
-  npm run load -- [options]      one load run
-Options for load:
-  --days N          days ending yesterday (UTC), default 1
-  --start YYYY-MM-DD --end YYYY-MM-DD   a backfill range (end inclusive, default yesterday)
-  --lookback N      also re-fetch N days before the range for late data, default 3
-  --sources a,b     cursor, anthropic, mapping
-  --streams a,b     e.g. usage_events or cursor.usage_events
-  --mode M          dry_run (fetch and validate, write nothing) | development | production, default development
-  --simulated       use the built-in simulated organization even if keys are set
-`;
+import { verifyLake } from "./verify.ts";
 
 /**
  * Sources from the simulator: same code path, real HTTP on loopback, vendor limits compressed in time. The real clock
@@ -58,6 +48,8 @@ function printSummary(summary: RunSummary, out: (line: string) => void) {
     const name = `${s.source}.${s.stream}`.padEnd(28);
     out(`  ${name} ${s.status.padEnd(9)} ${String(s.records).padStart(8)} records ${String(s.quarantined).padStart(5)} quarantined ${String(s.requests).padStart(5)} requests${s.error ? `  ${s.error}` : emptyDaysNote(s)}`);
   }
+  const quarantined = summary.streams.reduce((n, s) => n + s.quarantined, 0);
+  if (quarantined) out(`${quarantined} records quarantined: each with its reason in the raw_quarantine table and under quarantine/ in the lake`);
   if (summary.lakeUri) out(`Lake: ${summary.lakeUri}`);
 }
 
@@ -71,7 +63,7 @@ async function load(config: Config, options: LoadOptions, simulated: boolean): P
     const out = progress ? (line: string) => process.stderr.write(`${line}\n`) : undefined;
     if (out) {
       printSummary(summary, out);
-      if (config.warehouse.kind === "duckdb" && options.mode !== "dry_run") out(`Warehouse: ${path.resolve(config.warehouse.path)} (schema ${config.dataset}_raw)`);
+      if (config.warehouse.kind === "duckdb" && options.mode !== "dry_run") out(`Warehouse: ${path.resolve(config.warehouse.path)} (schema ${datasetNames(config.dataset).raw})`);
       out(`Log: ${logFile}`);
     } else {
       const streams = summary.streams.map(({ windows: _w, ...s }) => s); // per-stream lines were logged already
@@ -98,77 +90,82 @@ async function buildModels(config: Config): Promise<boolean> {
   return result.ok;
 }
 
-async function main(argv: string[]): Promise<number> {
-  // A local .env fills what the shell did not set (the shell wins); it is never committed (.gitignore).
-  if (existsSync(".env")) process.loadEnvFile(".env");
-  const [command, ...rest] = argv;
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      days: { type: "string" },
-      start: { type: "string" },
-      end: { type: "string" },
-      lookback: { type: "string" },
-      sources: { type: "string" },
-      streams: { type: "string" },
-      mode: { type: "string" },
-      simulated: { type: "boolean" },
-      help: { type: "boolean" },
-    },
-  });
-  if (values.help || !command || !["start", "load"].includes(command)) {
-    process.stdout.write(USAGE);
-    return values.help ? 0 : 2;
+/** The start command: the README's front door, on the simulated organization when no source is configured. */
+async function start(): Promise<number> {
+  const config = configFromEnvironment();
+  const simulated = hasNoSources(config);
+  if (simulated) {
+    process.stderr.write(
+      "No vendor keys configured (CURSOR_API_KEY, ANTHROPIC_ADMIN_API_KEY, GOOGLE_SHEETS_SPREADSHEET_ID or MAPPING_URI):\n" +
+        "running on the built-in simulated organization (real HTTP on 127.0.0.1). See README, Configuration.\n",
+    );
   }
-  const config = loadConfig(process.env);
-  const list = (v?: string) => v?.split(",").map((s) => s.trim()).filter(Boolean);
-  const num = (name: string, v?: string) => {
-    if (v === undefined) return undefined;
-    if (!/^\d+$/.test(v)) throw new OptionsError(`--${name} ${v}: expected a whole number`);
-    return Number(v);
-  };
+  const summary = await load(config, { mode: "development", days: 30 }, simulated);
+  if (!summary.ok) return 1;
+  if (!(await buildModels(config))) return 1;
+  if (config.warehouse.kind === "duckdb") {
+    const { buildReport } = await import("../report/index.ts");
+    const report = await buildReport({ warehousePath: config.warehouse.path, dataset: config.dataset, outFile: ".local/report/index.html" });
+    process.stderr.write(`\nDashboard: ${report.outFile}\n`);
+  }
+  return 0;
+}
 
-  if (command === "start") {
-    const simulated = hasNoSources(config);
-    if (simulated) {
-      process.stderr.write(
-        "No vendor keys configured (CURSOR_API_KEY, ANTHROPIC_ADMIN_API_KEY, GOOGLE_SHEETS_SPREADSHEET_ID or MAPPING_URI):\n" +
-          "running on the built-in simulated organization (real HTTP on 127.0.0.1). See README, Configuration.\n",
-      );
-    }
-    const summary = await load(config, { mode: "development", days: 30 }, simulated);
-    if (!summary.ok) return 1;
-    if (!(await buildModels(config))) return 1;
-    if (config.warehouse.kind === "duckdb") {
-      const { buildReport } = await import("../report/index.ts");
-      const report = await buildReport({ warehousePath: config.warehouse.path, dataset: config.dataset, outFile: ".local/report/index.html" });
-      process.stderr.write(`\nDashboard: ${report.outFile}\n`);
-    }
-    return 0;
-  }
+interface LoadFlags {
+  days?: number;
+  start?: string;
+  end?: string;
+  lookback: number;
+  sources?: string[];
+  streams?: string[];
+  mode: Mode;
+  simulated?: boolean;
+}
 
-  const options: LoadOptions = {
-    mode: (values.mode ?? "development") as Mode,
-    days: num("days", values.days),
-    start: values.start,
-    end: values.end,
-    lookback: num("lookback", values.lookback) ?? 3,
-    sources: list(values.sources),
-    streams: list(values.streams),
-  };
-  if (!values.simulated && hasNoSources(config)) {
-    throw new OptionsError("no source configured: set CURSOR_API_KEY, ANTHROPIC_ADMIN_API_KEY or a mapping (see README), or pass --simulated");
+async function loadCommand(flags: LoadFlags): Promise<number> {
+  if (flags.days !== undefined && flags.start !== undefined) {
+    throw new UsageError("--days and --start cannot be combined: --days N loads the N days ending yesterday (or --end), --start a range from that day; give one");
   }
-  const summary = await load(config, options, Boolean(values.simulated));
+  const config = configFromEnvironment();
+  const options: LoadOptions = { mode: flags.mode, days: flags.days, start: flags.start, end: flags.end, lookback: flags.lookback, sources: flags.sources, streams: flags.streams };
+  if (!flags.simulated && hasNoSources(config)) {
+    throw new UsageError("no source configured: set CURSOR_API_KEY, ANTHROPIC_ADMIN_API_KEY or a mapping (README, Configuration), or add --simulated for the built-in simulated organization");
+  }
+  const summary = await load(config, options, Boolean(flags.simulated));
   return summary.ok ? 0 : 1;
+}
+
+const COMMANDS: Record<string, () => Command> = {
+  start: () => newCommand("npm start --", "Load the last 30 days, build every model and write the dashboard (the simulated organization when no key is set)."),
+  load: () =>
+    newCommand("npm run load --", "One load run, as the daily scheduler runs it: every configured stream into the lake and the raw tables.")
+      .addOption(new Option("--days <n>", "days ending yesterday (UTC), default 1").argParser(wholeNumber(1, MAX_DAYS)))
+      .addOption(new Option("--start <YYYY-MM-DD>", "first day of a backfill range").argParser(day))
+      .addOption(new Option("--end <YYYY-MM-DD>", "last day, inclusive (default yesterday, UTC)").argParser(day))
+      .addOption(new Option("--lookback <n>", "also re-fetch N days before the range, for late data").argParser(wholeNumber(0, MAX_DAYS)).default(3))
+      .addOption(new Option("--sources <list>", "comma-separated: cursor, anthropic, mapping").argParser(list))
+      .addOption(new Option("--streams <list>", "comma-separated, e.g. usage_events or cursor.usage_events").argParser(list))
+      .addOption(new Option("--mode <mode>", "dry_run fetches and validates but writes nothing").choices(MODES).default("development"))
+      .option("--simulated", "use the built-in simulated organization even if keys are set"),
+  verify: () =>
+    newCommand("npm run verify --", "Check the lake against its manifests (size and SHA-256 of every object) and the raw tables: missing, corrupted and unloaded objects."),
+};
+
+const ACTIONS: Record<string, (flags: never) => Promise<number>> = { start, load: loadCommand, verify: () => verifyLake(configFromEnvironment()) };
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const build = name ? COMMANDS[name] : undefined;
+  if (!build) {
+    process.stderr.write(`error: ${name ? `unknown command ${name}` : "no command given"}; the commands are npm start, npm run load and npm run verify (each takes --help)\n`);
+    return 2;
+  }
+  const result = { code: 0 };
+  const program = withUsageOnError(onRun(build(), ACTIONS[name!]!, result));
+  return runCommand(program, rest, result);
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof ConfigError) process.stderr.write(`Configuration error: ${error.message}\n`);
-    else if (error instanceof OptionsError) process.stderr.write(`${error.message}\n\n${USAGE}`);
-    else process.stderr.write(`${redact((error as Error).stack ?? String(error))}\n`);
-    process.exit(2);
-  },
+  (error: unknown) => process.exit(reportError(error)),
 );

@@ -7,7 +7,7 @@ export function simulatedSources(sim: Simulator, timeScale: number): Pick<Config
   return {
     cursor: { apiKey: sim.credentials.cursorApiKey, baseUrl: sim.baseUrls.cursor },
     anthropic: { adminKey: sim.credentials.anthropicAdminKey, baseUrl: sim.baseUrls.anthropic },
-    mapping: { kind: "sheets", spreadsheetId: sim.credentials.spreadsheetId, baseUrl: sim.baseUrls.sheets, accessToken: sim.credentials.sheetsAccessToken },
+    mapping: { kind: "sheets", spreadsheetId: sim.credentials.spreadsheetId, baseUrl: sim.baseUrls.sheets, emulator: true },
     timeScale,
   };
 }

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import type { Config } from "./core/config.ts";
 import { addDays, chunkRange, daysInRange, isDay, today, type Day, type DayRange } from "./core/days.ts";
 import type { RequestStats } from "./core/http.ts";
-import { openLake, type Lake, type LakeObject, type NdjsonWriter } from "./core/lake.ts";
+import { openLake, verifyObject, type Lake, type LakeObject, type NdjsonWriter } from "./core/lake.ts";
 import { silentLogger, type Logger } from "./core/log.ts";
 import { redact } from "./core/redact.ts";
 import type { FetchedRecord, StreamDef } from "./core/stream.ts";
@@ -98,12 +98,21 @@ export function resolveRange(options: LoadOptions, now: Date = new Date()): DayR
   };
   intOption("days", options.days, 1);
   intOption("lookback", options.lookback, 0);
+  for (const [name, value] of [["days", options.days], ["lookback", options.lookback]] as const) {
+    if (value !== undefined && value > MAX_DAYS) throw new OptionsError(`${name} ${value}: at most ${MAX_DAYS} days (ten years) a run; the vendors keep far less`);
+  }
+  if (options.days !== undefined && options.start !== undefined) {
+    throw new OptionsError("days and start cannot be combined: days N loads the N days ending yesterday, start (with an optional end) a range; give one");
+  }
   const end = options.end ?? yesterday;
   if (end > today(now)) throw new OptionsError(`end ${end} is in the future (today is ${today(now)} UTC)`);
   const start = options.start ?? addDays(end, -((options.days ?? 1) - 1));
   if (start > end) throw new OptionsError(`start ${start} is after end ${end} (end defaults to yesterday, UTC)`);
   return { start: addDays(start, -(options.lookback ?? 0)), end };
 }
+
+/** The longest range one run may ask for. */
+export const MAX_DAYS = 3660;
 
 /** Sorts by start time to the millisecond: staging takes a window's latest fetch as the one with the highest run id. */
 export function newRunId(now: Date = new Date()): string {
@@ -133,14 +142,12 @@ export async function runLoad(config: Config, options: LoadOptions, deps: LoadDe
   if (!MODES.includes(options.mode)) throw new OptionsError(`--mode ${options.mode}: expected one of ${MODES.join(", ")}`);
   const range = resolveRange(options, now);
   const streams = selectStreams(configuredStreams(config, log), options);
-  if (streams.length === 0) {
-    throw new OptionsError("no stream to load: configure a source (see README, Configuration) or widen --sources/--streams");
-  }
+  if (streams.length === 0) throw new OptionsError(noStreamMessage(config, options));
   const runId = newRunId(now);
   const runDate = today(now);
   const dryRun = options.mode === "dry_run";
   const lake = dryRun ? undefined : (deps.lake ?? (await openLake(config.lakeUri)));
-  const warehouse = dryRun ? undefined : (deps.warehouse ?? (await openWarehouse(config)));
+  const warehouse = dryRun ? undefined : (deps.warehouse ?? (await openWarehouse(config, `load run ${runId}`)));
   if (warehouse) {
     const tables = Object.entries(ALL_STREAMS).flatMap(([source, names]) => names.map((n) => rawTable(source, n)));
     for (const table of tables) await warehouse.ensureTable(table, RAW_COLUMNS);
@@ -151,10 +158,12 @@ export async function runLoad(config: Config, options: LoadOptions, deps: LoadDe
   deps.onProgress?.({ type: "start", runId, range, streams: streams.map((s) => ({ source: s.source, stream: s.name })) });
   log.info({ runId, mode: options.mode, range, streams: streams.length }, `load run ${runId}: ${range.start}..${range.end}`);
 
+  const landedObjects = new Map<StreamResult, LakeObject[]>();
   try {
     const results = await Promise.all(
       streams.map(async (def) => {
-        const result = await loadStream(def, { runId, runDate, range, lake, warehouse, clock, onProgress: deps.onProgress });
+        const { result, objects } = await loadStream(def, { runId, runDate, range, lake, warehouse, clock, onProgress: deps.onProgress });
+        landedObjects.set(result, objects);
         deps.onProgress?.({ type: "stream-end", result });
         const fields = { runId, source: result.source, stream: result.stream, records: result.records, quarantined: result.quarantined, requests: result.requests, emptyDays: result.emptyDays.length };
         if (result.status === "failed") log.error({ ...fields, error: result.error }, `${def.source}.${def.name} failed: ${result.error}`);
@@ -172,7 +181,7 @@ export async function runLoad(config: Config, options: LoadOptions, deps: LoadDe
       lakeUri: lake?.uri,
       streams: results,
     };
-    if (lake && warehouse) await recordRun(summary, runDate, lake, warehouse);
+    if (lake && warehouse) await recordRun(summary, runDate, lake, warehouse, landedObjects);
     return summary;
   } finally {
     await warehouse?.close();
@@ -190,7 +199,18 @@ interface StreamContext {
   onProgress?: (event: ProgressEvent) => void;
 }
 
-async function loadStream(def: StreamDef, ctx: StreamContext): Promise<StreamResult> {
+/** Why nothing is selected, in words that fit both the CLI and the service (which has no --sources). */
+function noStreamMessage(config: Config, options: Pick<LoadOptions, "sources" | "streams">): string {
+  const configured = configuredStreams(config, silentLogger);
+  if (configured.length === 0) {
+    return "no source is configured: set CURSOR_API_KEY, ANTHROPIC_ADMIN_API_KEY, GOOGLE_SHEETS_SPREADSHEET_ID or MAPPING_URI (README, Configuration)";
+  }
+  const asked = [...(options.sources ?? []), ...(options.streams ?? [])].join(", ");
+  const sources = [...new Set(configured.map((s) => s.source))].join(", ");
+  return `nothing to load: ${asked} belongs to no configured source (configured: ${sources}); configure it (README, Configuration) or choose among those`;
+}
+
+async function loadStream(def: StreamDef, ctx: StreamContext): Promise<{ result: StreamResult; objects: LakeObject[] }> {
   const stats: RequestStats = { requests: 0, retries: 0, bytes: 0 };
   const result: StreamResult = {
     source: def.source,
@@ -209,7 +229,8 @@ async function loadStream(def: StreamDef, ctx: StreamContext): Promise<StreamRes
   };
   const windows = def.window.kind === "snapshot" ? [{ start: ctx.runDate, end: ctx.runDate }] : chunkRange(ctx.range, def.window.maxDays);
   // The next window's first page is requested while this one is written: the vendor's and our work overlap.
-  const open = (window: DayRange) => readAhead(def.fetch({ window, stats }));
+  const previous = ctx.warehouse ? () => ctx.warehouse!.latestSnapshot(rawTable(def.source, def.name)) : undefined;
+  const open = (window: DayRange) => readAhead(def.fetch({ window, stats, previous }));
   let upcoming = windows[0] ? open(windows[0]) : undefined;
   const landed: Omit<WindowObjects, "days"> = { raw: [], quarantine: [] };
   let failure: unknown;
@@ -229,15 +250,20 @@ async function loadStream(def: StreamDef, ctx: StreamContext): Promise<StreamRes
     upcoming?.stop();
   }
   // Every complete window in one append per table (one load job on BigQuery, whose quota counts jobs per table),
-  // also when a later window failed: what was fetched whole is kept.
+  // also when a later window failed: what was fetched whole is kept. Each object is first checked against the size
+  // and SHA-256 it was written with: what changed in between is not loaded.
+  const loaded: LakeObject[] = [];
   try {
+    for (const object of [...landed.raw, ...landed.quarantine]) await verifyObject(ctx.lake!, object);
     await ctx.warehouse?.append(rawTable(def.source, def.name), RAW_COLUMNS, landed.raw);
+    loaded.push(...landed.raw);
   } catch (error) {
     failure ??= error;
     result.windows = []; // nothing of this stream landed: no window of it may count as fetched
   }
   try {
     await ctx.warehouse?.append(QUARANTINE_TABLE, QUARANTINE_COLUMNS, landed.quarantine);
+    loaded.push(...landed.quarantine);
   } catch (error) {
     failure ??= error;
   }
@@ -246,7 +272,7 @@ async function loadStream(def: StreamDef, ctx: StreamContext): Promise<StreamRes
     result.error = redact((failure as Error).message);
   }
   Object.assign(result, { requests: stats.requests, retries: stats.retries, bytes: stats.bytes, finishedAt: ctx.clock().toISOString() });
-  return result;
+  return { result, objects: loaded };
 }
 
 /** "; no records on 3 of 30 days (2026-01-01..2026-01-03)": days a vendor answered empty, e.g. beyond its history. */
@@ -378,7 +404,7 @@ async function closeAll(writers: Map<Day, NdjsonWriter>): Promise<LakeObject[]> 
 }
 
 /** The run manifest: one line per stream in the lake, and the same rows in raw_load_runs. */
-async function recordRun(summary: RunSummary, runDate: Day, lake: Lake, warehouse: RawWarehouse) {
+async function recordRun(summary: RunSummary, runDate: Day, lake: Lake, warehouse: RawWarehouse, objects: Map<StreamResult, LakeObject[]>) {
   const key = `manifests/dt=${runDate}/${summary.runId}.jsonl.gz`;
   const writer = lake.openNdjson(key);
   for (const s of summary.streams) {
@@ -396,7 +422,10 @@ async function recordRun(summary: RunSummary, runDate: Day, lake: Lake, warehous
       bytes: s.bytes,
       windows: s.windows,
       error: s.error ?? null,
+      objects: (objects.get(s) ?? []).map((o) => ({ uri: o.uri, lines: o.lines, bytes: o.bytes, sha256: o.sha256 })),
     });
   }
-  await warehouse.append(LOAD_RUNS_TABLE, LOAD_RUN_COLUMNS, [await writer.close()]);
+  const manifest = await writer.close();
+  await verifyObject(lake, manifest);
+  await warehouse.append(LOAD_RUNS_TABLE, LOAD_RUN_COLUMNS, [manifest]);
 }

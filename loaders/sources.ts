@@ -18,6 +18,6 @@ export function configuredStreams(config: Config, log: Logger): StreamDef[] {
   return [
     ...(config.cursor ? cursorStreams({ ...config.cursor, log, timeScale }) : []),
     ...(config.anthropic ? anthropicStreams({ ...config.anthropic, log, timeScale }) : []),
-    ...(config.mapping ? mappingStreams({ ...config.mapping, log, timeScale }) : []),
+    ...(config.mapping ? mappingStreams({ ...config.mapping, log, timeScale, maxShrinkPercent: config.mappingMaxShrinkPercent }) : []),
   ];
 }

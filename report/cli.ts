@@ -1,38 +1,31 @@
-// npx tsx report/cli.ts [--warehouse .local/warehouse.duckdb] [--dataset ai_usage_dev] [--out .local/report/index.html]
-import { parseArgs } from "node:util";
+// npm run report -- [--out .local/report/index.html] [--warehouse PATH] [--dataset NAME]
+// The local dashboard from the warehouse that WAREHOUSE and ENVIRONMENT (or BIGQUERY_DATASET, .env) name, as every
+// command reads them; --warehouse and --dataset override them for one run, checked the same way.
+import { newCommand, onRun, reportError, runCommand, withUsageOnError } from "../cli/command.ts";
+import { configFromEnvironment, duckdbToRead } from "../loaders/core/config.ts";
 import { buildReport } from "./index.ts";
 
-const USAGE = `Usage: npx tsx report/cli.ts [--warehouse .local/warehouse.duckdb] [--dataset ai_usage_dev] [--out .local/report/index.html]
-Builds the local dashboard (one self-contained HTML file) from the warehouse's Looker Studio views.`;
-
-async function main(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        warehouse: { type: "string", default: ".local/warehouse.duckdb" },
-        dataset: { type: "string", default: process.env.BIGQUERY_DATASET || "ai_usage_dev" },
-        out: { type: "string", default: ".local/report/index.html" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  try {
-    const result = await buildReport({ warehousePath: values.warehouse, dataset: values.dataset, outFile: values.out });
-    console.log(`Dashboard: ${result.outFile} (${Math.round(result.bytes / 1024)} KiB, ${result.rows.costs} cost rows)`);
-    return 0;
-  } catch (err) {
-    console.error(`report: ${(err as Error).message}`);
-    return 1;
-  }
+interface Flags {
+  out: string;
+  warehouse?: string;
+  dataset?: string;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+async function report(flags: Flags): Promise<number> {
+  const config = configFromEnvironment({
+    ...(flags.warehouse ? { WAREHOUSE: `duckdb:${flags.warehouse}` } : {}),
+    ...(flags.dataset ? { BIGQUERY_DATASET: flags.dataset } : {}),
+  });
+  const warehousePath = duckdbToRead(config, "npm run report");
+  const result = await buildReport({ warehousePath, dataset: config.dataset, outFile: flags.out });
+  console.log(`Dashboard: ${result.outFile} (${Math.round(result.bytes / 1024)} KiB, ${result.rows.costs} cost rows; dataset ${config.dataset}, warehouse ${warehousePath})`);
+  return 0;
+}
+
+const result = { code: 0 };
+const program = newCommand("npm run report --", "Write the local dashboard (one self-contained HTML file) from the warehouse's Looker Studio views.")
+  .option("--out <file>", "where to write it", ".local/report/index.html")
+  .option("--warehouse <path>", "a DuckDB file instead of WAREHOUSE's")
+  .option("--dataset <name>", "base dataset instead of BIGQUERY_DATASET / ENVIRONMENT's");
+onRun(program, report, result);
+process.exitCode = await runCommand(withUsageOnError(program), process.argv.slice(2), result).catch(reportError);

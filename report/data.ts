@@ -1,7 +1,9 @@
 // Reads what the dashboard shows from a DuckDB warehouse, read-only: the four Looker Studio views, plus the
 // marts and raw tables for what the views do not carry at day grain (seats, daily usage) and for data health.
 import { existsSync } from "node:fs";
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { datasetNames } from "../loaders/core/config.ts";
+import { openDuckDbFile } from "../loaders/core/duckdb-file.ts";
 
 type Cell = string | number | boolean | null;
 
@@ -49,16 +51,15 @@ const CHECKS: Array<[string, string]> = [
   ["assert_raw_freshness", "Every stream loaded within the freshness window"],
 ];
 
-const IDENT = /^[A-Za-z_]\w*$/;
 
 export async function readReportData(opts: { warehousePath: string; dataset: string; freshnessMaxHours?: number; now?: Date }): Promise<ReportData> {
   const { warehousePath, dataset } = opts;
-  if (!IDENT.test(dataset)) throw new Error(`dataset "${dataset}" must be letters, digits and _ (a BigQuery dataset name)`);
+  const names = datasetNames(dataset);
   if (!existsSync(warehousePath)) {
     throw new Error(`warehouse ${warehousePath} does not exist: load data and build the models first (npm start)`);
   }
-  const instance = await DuckDBInstance.create(warehousePath, { access_mode: "READ_ONLY" });
-  const conn = await instance.connect();
+  const db = await openDuckDbFile(warehousePath, { readOnly: true });
+  const conn = db.connection;
   try {
     await conn.run("SET TimeZone = 'UTC'");
     const present = new Set(
@@ -67,12 +68,12 @@ export async function readReportData(opts: { warehousePath: string; dataset: str
     const missing = [...VIEWS, ...MARTS].filter((name) => !present.has(`${dataset}.${name}`));
     if (missing.length > 0) {
       throw new Error(
-        `warehouse ${warehousePath} has no ${missing.map((m) => `${dataset}.${m}`).join(", ")}: build the models first (npx tsx runner/cli.ts run --warehouse ${warehousePath})`,
+        `warehouse ${warehousePath} has no ${missing.map((m) => `${dataset}.${m}`).join(", ")}: build the models first (npm run models -- run)`,
       );
     }
     const dict = new Dictionary();
     const d = `"${dataset}"`;
-    const raw = `"${dataset}_raw"`;
+    const raw = `"${names.raw}"`;
 
     const costs = await table(conn, dict, ["date", "cost_center", "team", "person", "tool", "model"], `
       SELECT CAST(activity_date AS VARCHAR) AS date, cost_center, team, person_id AS person, tool, COALESCE(model, '(no model)') AS model,
@@ -130,17 +131,17 @@ export async function readReportData(opts: { warehousePath: string; dataset: str
       health: await health(conn, present, dataset, raw, opts.freshnessMaxHours ?? 36),
     };
   } finally {
-    conn.closeSync();
-    instance.closeSync();
+    db.close();
   }
 }
 
 async function health(conn: DuckDBConnection, present: Set<string>, dataset: string, raw: string, freshnessMaxHours: number): Promise<ReportData["health"]> {
-  const freshnessView = `${dataset}_assertions.assert_raw_freshness`;
+  const names = datasetNames(dataset);
+  const freshnessView = `${names.assertions}.assert_raw_freshness`;
   const staleStreams = present.has(freshnessView)
-    ? new Set((await rows(conn, `SELECT source || '.' || stream AS name FROM "${dataset}_assertions".assert_raw_freshness`)).map((r) => String(r.name)))
+    ? new Set((await rows(conn, `SELECT source || '.' || stream AS name FROM "${names.assertions}".assert_raw_freshness`)).map((r) => String(r.name)))
     : null;
-  const streams = present.has(`${dataset}_raw.raw_load_runs`)
+  const streams = present.has(`${names.raw}.raw_load_runs`)
     ? (
         await rows(conn, `
           SELECT source, stream,
@@ -160,12 +161,12 @@ async function health(conn: DuckDBConnection, present: Set<string>, dataset: str
     : [];
   const checks: ReportData["health"]["checks"] = [];
   for (const [name, description] of CHECKS) {
-    const view = `${dataset}_assertions.${name}`;
+    const view = `${names.assertions}.${name}`;
     // An assertion that was not built says nothing; null shows "not run" rather than a false pass.
-    const failingRows = present.has(view) ? Number((await rows(conn, `SELECT COUNT(*) AS n FROM "${dataset}_assertions"."${name}"`))[0]?.n ?? 0) : null;
+    const failingRows = present.has(view) ? Number((await rows(conn, `SELECT COUNT(*) AS n FROM "${names.assertions}"."${name}"`))[0]?.n ?? 0) : null;
     checks.push({ name, description, failingRows });
   }
-  const quarantine = present.has(`${dataset}_raw.raw_quarantine`)
+  const quarantine = present.has(`${names.raw}.raw_quarantine`)
     ? (await rows(conn, `SELECT source, stream, reason, COUNT(*) AS n FROM ${raw}.raw_quarantine GROUP BY ALL ORDER BY n DESC LIMIT 50`)).map((r) => ({
         source: String(r.source),
         stream: String(r.stream),

@@ -1,7 +1,8 @@
 // DuckDB connection handling for the runner: open by path or reuse a caller's connection.
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { openDuckDbFile } from "../loaders/core/duckdb-file.ts";
 import { DUCKDB_MACROS } from "./translate.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -28,16 +29,9 @@ export async function openWarehouse(db: DuckDBConnection | string): Promise<Ware
     return { conn: db, close: () => {} };
   }
   if (db !== ":memory:") mkdirSync(dirname(db), { recursive: true });
-  const instance = await DuckDBInstance.create(db);
-  const conn = await instance.connect();
-  await prepareConnection(conn);
-  return {
-    conn,
-    close: () => {
-      conn.closeSync();
-      instance.closeSync();
-    },
-  };
+  const file = await openDuckDbFile(db);
+  await prepareConnection(file.connection);
+  return { conn: file.connection, close: () => file.close() };
 }
 
 export async function query(conn: DuckDBConnection, sql: string, values?: Array<string | number>): Promise<{ columns: string[]; rows: Row[] }> {

@@ -121,12 +121,21 @@ function matchesName(action: Action, wanted: string): boolean {
 }
 
 /** The keys the CLI would run: tags and/or named actions (all when neither), plus the selected tables' built-in assertions. */
+/** A --tags or --actions name that the compiled graph does not have: the user's to fix. */
+export class SelectionError extends Error {
+  override name = "SelectionError";
+}
+
 export function selectActions(actions: Action[], sel: Selection): Set<string> {
   const byKey = new Map(actions.map((a) => [a.key, a]));
   for (const wanted of sel.actions ?? []) {
     if (!actions.some((a) => matchesName(a, wanted))) {
-      throw new Error(`unknown action "${wanted}"; known actions: ${actions.map((a) => a.target.name).sort().join(", ")}`);
+      throw new SelectionError(`unknown action "${wanted}"; known actions: ${actions.map((a) => a.target.name).sort().join(", ")}`);
     }
+  }
+  const tags = new Set(actions.flatMap((a) => a.tags));
+  for (const tag of sel.tags ?? []) {
+    if (!tags.has(tag)) throw new SelectionError(`unknown tag "${tag}"; known tags: ${[...tags].sort().join(", ")}`);
   }
   const all = !sel.tags?.length && !sel.actions?.length;
   const chosen = new Set(

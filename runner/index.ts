@@ -2,13 +2,14 @@
 import { dirname, resolve } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { fileURLToPath } from "node:url";
+import { datasetNames } from "../loaders/core/config.ts";
 import { compile } from "./compile.ts";
 import { runGraph, type ProgressEvent, type RunResult } from "./execute.ts";
 import type { CompiledGraph } from "./graph.ts";
 
 export { compile, CompileError, type CompileOptions } from "./compile.ts";
 export { runGraph, type ActionResult, type ActionStatus, type ProgressEvent, type RunOptions, type RunResult } from "./execute.ts";
-export { actionsOf, selectActions, topologicalOrder, type Action, type CompiledGraph, type Target } from "./graph.ts";
+export { actionsOf, selectActions, SelectionError, topologicalOrder, type Action, type CompiledGraph, type Target } from "./graph.ts";
 export { runUnitTests, compareResults, type TestResult } from "./unit-tests.ts";
 export { translate, translateQuery, TranslationError } from "./translate.ts";
 export { formatAction, formatSummary, formatTest, printProgress } from "./report.ts";
@@ -34,12 +35,12 @@ export interface BuildOptions {
 }
 
 export function compileForDataset(opts: Pick<BuildOptions, "projectDir" | "dataset" | "vars">): Promise<CompiledGraph> {
-  if (!/^[A-Za-z_]\w*$/.test(opts.dataset)) throw new Error(`dataset "${opts.dataset}" must be letters, digits and _ (a BigQuery dataset name)`);
+  const names = datasetNames(opts.dataset);
   return compile({
     projectDir: opts.projectDir ?? REPO_ROOT,
-    defaultSchema: opts.dataset,
-    assertionSchema: `${opts.dataset}_assertions`,
-    vars: { raw_dataset: `${opts.dataset}_raw`, ...opts.vars },
+    defaultSchema: names.base,
+    assertionSchema: names.assertions,
+    vars: { raw_dataset: names.raw, ...opts.vars },
   });
 }
 

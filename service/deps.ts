@@ -3,7 +3,7 @@
 import { BigQuery } from "@google-cloud/bigquery";
 import { Storage } from "@google-cloud/storage";
 import type { Logger } from "pino";
-import { loadConfig, runLoad, type Config } from "../loaders/index.ts";
+import { configFromEnvironment, loadConfig, runLoad, type Config } from "../loaders/index.ts";
 import { costVariance, queryDailyCosts } from "./cost-check.ts";
 import type { DailyRunDeps } from "./daily-run.ts";
 import { triggerDataform } from "./dataform.ts";
@@ -50,9 +50,11 @@ export function dailyRunDeps(s: Settings, startConfig: Config, log: Logger): Dai
 }
 
 /** Settings and the loaders' configuration, checked at start: bad values stop the process before any call. */
-export function startupConfig(env: NodeJS.ProcessEnv, log: Logger): { s: Settings; config: Config } {
+export function startupConfig(log: Logger): { s: Settings; config: Config } {
   try {
-    return { s: loadSettings(env), config: loadConfig(env) }; // fail at start on bad loader settings, not at 06:00
+    // .env as every command; fail at start on bad loader settings, not at 06:00
+    const config = configFromEnvironment();
+    return { s: loadSettings(process.env), config };
   } catch (e) {
     log.fatal({ event: "config_error" }, (e as Error).message);
     process.exit(2);

@@ -13,7 +13,7 @@ import { describeIssues, loadOptionsOf, RunRequestSchema, type RunRequest } from
 import { newRunId } from "./server.ts";
 
 const log = createLogger();
-const { s, config } = startupConfig(process.env, log);
+const { s, config } = startupConfig(log);
 
 function request(): RunRequest {
   if (!s.RUN_REQUEST) return { mode: s.RUN_MODE };

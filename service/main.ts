@@ -4,8 +4,12 @@ import { createLogger } from "../loaders/core/log.ts";
 import { dailyRunDeps, startupConfig } from "./deps.ts";
 import { createServer, exitOnSigterm } from "./server.ts";
 
+if (process.argv.includes("--help") || process.argv.includes("-h")) {
+  process.stdout.write("Usage: npm run serve\nThe Cloud Run service on PORT (default 8080): GET /health, POST /run-daily-job {\"mode\":\"development\",\"days\":1}.\nConfigured by environment variables and .env (README, Configuration; docs/deploy.md for the service's own).\n");
+  process.exit(0);
+}
 const log = createLogger();
-const { s, config } = startupConfig(process.env, log);
+const { s, config } = startupConfig(log);
 
 const service = createServer({ ...dailyRunDeps(s, config, log), environment: s.ENVIRONMENT, project: s.GOOGLE_CLOUD_PROJECT });
 

@@ -14,9 +14,8 @@ export const RunRequestSchema = z
     /** Rebuild the incremental tables from all raw data (repairs); Dataform's fullyRefreshIncrementalTablesEnabled. */
     fullRefresh: z.boolean("fullRefresh must be true or false").optional(),
   })
-  .refine((r) => !(r.days !== undefined && r.start), { message: "give either days or start (with an optional end), not both", path: ["days"] })
-  // The loaders' own range rules (real dates, end not in the future, start not after end): a bad range is a 400
-  // here, not a failed run.
+  // The loaders' own range rules (days or start, real dates, end not in the future, start not after end): a bad
+  // range is a 400 here, not a failed run.
   .superRefine((r, ctx) => {
     try {
       resolveRange(loadOptionsOf(r));

@@ -1,13 +1,12 @@
-// Service-only settings (the loaders' own variables are read by loadConfig). Checked once at start.
+// Service-only settings; the variables every command shares (ENVIRONMENT, GOOGLE_CLOUD_PROJECT, ...) come from the
+// one configuration module, with its messages. Checked once at start.
 import { z } from "zod";
-import { ConfigError } from "../loaders/core/config.ts";
+import { ConfigError, loadConfig } from "../loaders/core/config.ts";
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const SettingsSchema = z.object({
   PORT: positiveInt(8080),
-  GOOGLE_CLOUD_PROJECT: z.string().min(1).optional(),
-  ENVIRONMENT: z.enum(["development", "staging", "production"]).default("development"),
   DATAFORM_REPOSITORY: z.string().regex(/^[a-z][a-z0-9_-]*$/, "must be the Dataform repository id, e.g. ai-usage").optional(),
   DATAFORM_REGION: z.string().regex(/^[a-z]+-[a-z]+\d+$/, "must be a region such as us-central1").optional(),
   DATAFORM_RELEASE_CONFIG: z.string().regex(/^[a-z][a-z0-9_-]*$/, "must be the release config id, e.g. production").optional(),
@@ -31,17 +30,20 @@ const SettingsSchema = z.object({
 });
 
 export type Settings = z.infer<typeof SettingsSchema> & {
+  ENVIRONMENT: ReturnType<typeof loadConfig>["environment"];
+  GOOGLE_CLOUD_PROJECT?: string;
   dataform?: { project: string; region: string; repository: string; releaseConfig: string };
 };
 
 /** Throws ConfigError naming the variable. Production requires the Dataform, lock and secret settings. */
 export function loadSettings(env: Record<string, string | undefined>): Settings {
+  const shared = loadConfig(env);
   const parsed = SettingsSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(String(issue.path[0]), issue.message);
   }
-  const s = parsed.data;
+  const s = { ...parsed.data, ENVIRONMENT: shared.environment, GOOGLE_CLOUD_PROJECT: shared.googleCloudProject };
   const dataformVars = [s.DATAFORM_REPOSITORY, s.DATAFORM_REGION, s.DATAFORM_RELEASE_CONFIG];
   const dataformSet = dataformVars.filter(Boolean).length;
   if (dataformSet > 0 && dataformSet < 3) {

@@ -1,48 +1,58 @@
-// npx tsx simulator/cli.ts --seed 42 --users 40 --history-days 365 --port 8787 [--end-date YYYY-MM-DD] [--no-rate-limits] [--time-scale 20]
-import { parseArgs } from "node:util";
+// npm run simulator -- [--seed N] [--users N] [--history-days N] [--end-date YYYY-MM-DD] [--port N] [--no-rate-limits] [--time-scale N] [--write-env .env]
+// Prints the variables that point the loaders at it (KEY=value lines, ready for a .env) and runs until SIGINT/SIGTERM.
+import { writeFileSync } from "node:fs";
+import { day, newCommand, Option, onRun, positiveNumber, reportError, runCommand, wholeNumber, withUsageOnError } from "../cli/command.ts";
 import { startSimulator } from "./server.ts";
 
-const USAGE = "usage: tsx simulator/cli.ts [--seed N] [--users N] [--history-days N] [--end-date YYYY-MM-DD (a fixed clock: yesterday)] [--port N] [--no-rate-limits] [--time-scale N]";
-
-function num(v: string | undefined, name: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got ${JSON.stringify(v)}\n${USAGE}`);
-  return n;
+interface Flags {
+  seed: number;
+  users: number;
+  historyDays: number;
+  endDate?: string;
+  port: number;
+  rateLimits: boolean;
+  timeScale?: number;
+  writeEnv?: string;
 }
 
-async function main() {
-  const { values } = parseArgs({
-    options: {
-      seed: { type: "string" }, users: { type: "string" }, "history-days": { type: "string" }, "end-date": { type: "string" },
-      port: { type: "string" }, "no-rate-limits": { type: "boolean" }, "time-scale": { type: "string" }, help: { type: "boolean" },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+async function serve(flags: Flags): Promise<number> {
   const sim = await startSimulator({
-    seed: num(values.seed, "seed"), users: num(values.users, "users"), historyDays: num(values["history-days"], "history-days"), endDate: values["end-date"],
-    port: num(values.port, "port") ?? 8787, rateLimits: !values["no-rate-limits"], timeScale: num(values["time-scale"], "time-scale"),
+    seed: flags.seed, users: flags.users, historyDays: flags.historyDays, endDate: flags.endDate,
+    port: flags.port, rateLimits: flags.rateLimits, timeScale: flags.timeScale,
   });
   const o = sim.options;
-  const clock = values["end-date"] ? `clock fixed at ${new Date(sim.now()).toISOString()}` : "real clock";
-  console.log(`Simulated organization (seed ${o.seed}, ${o.users} users, ${o.historyDays} days of history, yesterday ${o.endDate}, ${clock}, rate limits ${o.rateLimits ? `on, time scale ${o.timeScale}` : "off"})`);
-  console.log(`CURSOR_API_BASE_URL=${sim.baseUrls.cursor}`);
-  console.log(`ANTHROPIC_API_BASE_URL=${sim.baseUrls.anthropic}`);
-  console.log(`SHEETS_API_BASE_URL=${sim.baseUrls.sheets}`);
-  console.log(`CURSOR_API_KEY=${sim.credentials.cursorApiKey}`);
-  console.log(`ANTHROPIC_ADMIN_API_KEY=${sim.credentials.anthropicAdminKey}`);
-  console.log(`GOOGLE_SHEETS_SPREADSHEET_ID=${sim.credentials.spreadsheetId}`);
-  console.log(`SHEETS_ACCESS_TOKEN=${sim.credentials.sheetsAccessToken}`);
-  console.log(`Ground truth: ${sim.url}/_sim/truth?start=&end=&asOf=  restate: POST ${sim.url}/_sim/restate  counters: ${sim.url}/_sim/served  (Ctrl-C to stop)`);
-  const stop = () => void sim.close().then(() => process.exit(0));
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  const host = new URL(sim.baseUrls.sheets);
+  // A valid .env as printed: comments and KEY=value lines only.
+  const env = [
+    `# Simulated organization (seed ${o.seed}, ${o.users} users, ${o.historyDays} days of history, ${flags.endDate ? `clock fixed at ${new Date(sim.now()).toISOString()}` : "real clock"}, rate limits ${o.rateLimits ? `on, time scale ${o.timeScale}` : "off"})`,
+    `CURSOR_API_BASE_URL=${sim.baseUrls.cursor}`,
+    `ANTHROPIC_API_BASE_URL=${sim.baseUrls.anthropic}`,
+    `SHEETS_EMULATOR_HOST=${host.host}${host.pathname}`,
+    `CURSOR_API_KEY=${sim.credentials.cursorApiKey}`,
+    `ANTHROPIC_ADMIN_API_KEY=${sim.credentials.anthropicAdminKey}`,
+    `GOOGLE_SHEETS_SPREADSHEET_ID=${sim.credentials.spreadsheetId}`,
+  ].join("\n");
+  if (flags.writeEnv) writeFileSync(flags.writeEnv, `${env}\n`);
+  console.log(env);
+  console.log(flags.writeEnv ? `# Written to ${flags.writeEnv}: npm run load in that folder uses this simulator` : "# Put these lines in a .env (or use --write-env .env), then: npm run load -- --days 7");
+  console.log(`# Ground truth: ${sim.url}/_sim/truth?start=&end=&asOf=  restate: POST ${sim.url}/_sim/restate  counters: ${sim.url}/_sim/served  (Ctrl-C to stop)`);
+  await new Promise<void>((stop) => {
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await sim.close();
+  return 0;
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : String(e));
-  process.exit(1);
-});
+const result = { code: 0 };
+const program = newCommand("npm run simulator --", "The simulated organization: Cursor, Anthropic and Google Sheets on 127.0.0.1 for a synthetic company.")
+  .addOption(new Option("--seed <n>", "everything is a function of the seed").argParser(wholeNumber(0)).default(42))
+  .addOption(new Option("--users <n>", "people in the company").argParser(wholeNumber(4, 5000)).default(40))
+  .addOption(new Option("--history-days <n>", "days before today the vendors still serve").argParser(wholeNumber(1, 3660)).default(365))
+  .addOption(new Option("--end-date <YYYY-MM-DD>", "a fixed clock: this day is yesterday (default the real clock)").argParser(day))
+  .addOption(new Option("--port <n>", "port on 127.0.0.1 (0: any free one)").argParser(wholeNumber(0, 65535)).default(8787))
+  .option("--no-rate-limits", "turn the vendors' rate limits off")
+  .addOption(new Option("--time-scale <n>", "vendor minutes pass N times faster (rate-limit windows of 60 s / N)").argParser(positiveNumber))
+  .option("--write-env <file>", "also write the variables to this file (e.g. .env; replaces it)");
+onRun(program, serve, result);
+process.exitCode = await runCommand(withUsageOnError(program), process.argv.slice(2), result).catch(reportError);

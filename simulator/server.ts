@@ -11,7 +11,7 @@ import { HttpError, RecordSink, type Route, type Vendor } from "./http.ts";
 import { groundTruth, type GroundTruth, type TruthRange } from "./ledger.ts";
 import { RestateError, Restatements, type Restatement, type RestatementKind, type RestateOptions } from "./restate.ts";
 import { rng } from "./rng.ts";
-import { sheetsRoutes, spreadsheetIdFor } from "./sheets.ts";
+import { sheetsAuthError, sheetsRoutes, spreadsheetIdFor } from "./sheets.ts";
 import { World } from "./world.ts";
 
 export type { FaultOptions } from "./faults.ts";
@@ -127,7 +127,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (!h["x-api-key"]) return "x-api-key header is required";
       return h["x-api-key"] === credentials.anthropicAdminKey ? null : "invalid x-api-key";
     }
-    return h.authorization === `Bearer ${credentials.sheetsAccessToken}` ? null : "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.";
+    return sheetsAuthError(h.authorization, credentials.sheetsAccessToken);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {

@@ -158,6 +158,15 @@ function batchGet(ctx: Ctx, m: RegExpMatchArray) {
   return valueRanges.length ? { spreadsheetId: id, valueRanges } : { spreadsheetId: id };
 }
 
+/**
+ * Sheets authentication: Google's bearer token, or no credentials at all, the way Google's emulators serve clients
+ * pointed at them by an *_EMULATOR_HOST setting (the loaders' SHEETS_EMULATOR_HOST). A wrong token is still refused.
+ */
+export function sheetsAuthError(authorization: string | undefined, token: string): string | null {
+  if (authorization === undefined || authorization === `Bearer ${token}`) return null;
+  return "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.";
+}
+
 export const sheetsRoutes: Route[] = [
   { vendor: "sheets", method: "GET", path: /^\/v4\/spreadsheets\/([^/]+)\/values(?::|%3A)batchGet$/i, stream: "mapping.batch_get", family: "sheets", perMinute: 60, handle: batchGet },
   { vendor: "sheets", method: "GET", path: /^\/v4\/spreadsheets\/([^/]+)\/values\/([^/]+)$/, stream: "mapping.values_get", family: "sheets", perMinute: 60, handle: get },

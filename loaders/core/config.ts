@@ -1,4 +1,7 @@
-// The configuration contract of design.md §5: read once from the environment, validated before any call.
+// The configuration contract of design.md §5, for every command (load, start, models, report, verify, serve,
+// bench): read once from the environment and a local .env, validated before any call, with one dataset-naming rule.
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { z } from "zod";
 import { registerSecret } from "./redact.ts";
 
@@ -23,6 +26,15 @@ export class ConfigError extends Error {
 
 export type Warehouse = { kind: "duckdb"; path: string } | { kind: "bigquery"; project: string };
 
+/** A BigQuery dataset name (also a DuckDB schema name): letters, digits and underscores. */
+export const DATASET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,1000}$/;
+
+/** The one dataset-naming rule: models in the base dataset, raw tables in `<base>_raw`, assertions in `<base>_assertions`. */
+export function datasetNames(base: string): { base: string; raw: string; assertions: string } {
+  if (!DATASET_NAME.test(base)) throw new ConfigError("BIGQUERY_DATASET", `"${base}" must be a BigQuery dataset name: letters, digits and underscores`);
+  return { base, raw: `${base}_raw`, assertions: `${base}_assertions` };
+}
+
 export interface Config {
   environment: Environment;
   /** Base dataset; raw tables live in `<dataset>_raw`, assertions in `<dataset>_assertions`. */
@@ -34,7 +46,9 @@ export interface Config {
   cursor?: { apiKey: string; baseUrl: string };
   anthropic?: { adminKey: string; baseUrl: string };
   /** Mapping source: a Google Sheet, or a folder of CSV files named `<tab>.csv`. */
-  mapping?: { kind: "sheets"; spreadsheetId: string; baseUrl: string; accessToken?: string } | { kind: "csv"; dir: string };
+  mapping?: { kind: "sheets"; spreadsheetId: string; baseUrl: string; emulator: boolean } | { kind: "csv"; dir: string };
+  /** A mapping tab with fewer rows than this share of the last good snapshot's is refused whole (MAPPING_MAX_SHRINK_PERCENT). */
+  mappingMaxShrinkPercent: number;
   /**
    * Vendor time divided by this factor, for pacing and Retry-After. Only the built-in simulator sets it (it
    * compresses the vendors' per-minute limits the same way); real APIs always run at 1.
@@ -68,6 +82,13 @@ const EnvSchema = z.object({
   CURSOR_API_BASE_URL: url("CURSOR_API_BASE_URL"),
   ANTHROPIC_API_BASE_URL: url("ANTHROPIC_API_BASE_URL"),
   SHEETS_API_BASE_URL: url("SHEETS_API_BASE_URL"),
+  // Google's emulator convention (STORAGE_EMULATOR_HOST and the like): host:port[/path] or a URL, no credentials sent.
+  SHEETS_EMULATOR_HOST: optionalString.refine((s) => s === undefined || /^(https?:\/\/)?[^\s/:]+(:\d+)?(\/\S*)?$/.test(s), {
+    message: "must be host:port[/path] of a Sheets emulator, e.g. 127.0.0.1:8787/sheets (as printed by npm run simulator)",
+  }),
+  MAPPING_MAX_SHRINK_PERCENT: optionalString.refine((s) => s === undefined || (/^\d+$/.test(s) && Number(s) <= 100), {
+    message: "must be a whole number of percent from 0 to 100, e.g. 50 (100 turns the shrink guard off)",
+  }),
   LAKE_URI: optionalString.refine((s) => s === undefined || /^(file|gs):\/\/.+/.test(s), {
     message: "must be file://<folder> or gs://<bucket>/<prefix>",
   }),
@@ -78,7 +99,7 @@ const EnvSchema = z.object({
   ENVIRONMENT: optionalString.refine((s) => s === undefined || (ENVIRONMENTS as readonly string[]).includes(s), {
     message: `must be one of ${ENVIRONMENTS.join(", ")}`,
   }),
-  BIGQUERY_DATASET: optionalString.refine((s) => s === undefined || /^[A-Za-z_][A-Za-z0-9_]{0,1000}$/.test(s), {
+  BIGQUERY_DATASET: optionalString.refine((s) => s === undefined || DATASET_NAME.test(s), {
     message: "must be a BigQuery dataset name: letters, digits and underscores",
   }),
   LOG_LEVEL: optionalString.refine((s) => s === undefined || /^(debug|info|warn|warning|error)$/i.test(s), {
@@ -100,6 +121,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const debug = e.DEBUG !== undefined && /^(1|true|yes)$/i.test(e.DEBUG);
   const level = (e.LOG_LEVEL ?? (debug ? "debug" : "info")).toLowerCase().replace("warning", "warn");
 
+  if (e.SHEETS_EMULATOR_HOST && e.SHEETS_API_BASE_URL) {
+    throw new ConfigError("SHEETS_EMULATOR_HOST", "set either SHEETS_EMULATOR_HOST (an emulator, no credentials) or SHEETS_API_BASE_URL (Google credentials), not both");
+  }
   if (e.GOOGLE_SHEETS_SPREADSHEET_ID && e.MAPPING_URI) {
     throw new ConfigError(
       "MAPPING_URI",
@@ -139,13 +163,45 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? {
           kind: "sheets",
           spreadsheetId: e.GOOGLE_SHEETS_SPREADSHEET_ID,
-          baseUrl: e.SHEETS_API_BASE_URL ?? "https://sheets.googleapis.com",
+          baseUrl: e.SHEETS_EMULATOR_HOST ? emulatorUrl(e.SHEETS_EMULATOR_HOST) : (e.SHEETS_API_BASE_URL ?? "https://sheets.googleapis.com"),
+          emulator: e.SHEETS_EMULATOR_HOST !== undefined,
         }
       : e.MAPPING_URI
         ? { kind: "csv", dir: e.MAPPING_URI.slice("file://".length) }
         : undefined,
+    mappingMaxShrinkPercent: e.MAPPING_MAX_SHRINK_PERCENT === undefined ? 50 : Number(e.MAPPING_MAX_SHRINK_PERCENT),
     timeScale: 1,
   };
+}
+
+const emulatorUrl = (host: string) => (/^https?:\/\//.test(host) ? host : `http://${host}`);
+
+/**
+ * What every command calls first: a local .env fills the variables the shell did not set (the shell wins; .env is
+ * git-ignored), then the environment is checked as a whole. `overrides` are a command's flags for the same
+ * variables (e.g. --dataset for BIGQUERY_DATASET), checked the same way.
+ */
+export function configFromEnvironment(overrides: Record<string, string> = {}): Config {
+  if (existsSync(".env")) process.loadEnvFile(".env");
+  return loadConfig({ ...process.env, ...overrides });
+}
+
+/**
+ * The DuckDB file a reading command (models, report, verify) opens: an error naming WAREHOUSE when the warehouse is
+ * BigQuery, or when the file or its folder does not exist (a typo must not create an empty warehouse).
+ */
+export function duckdbToRead(config: Config, command: string): string {
+  if (config.warehouse.kind !== "duckdb") {
+    throw new ConfigError("WAREHOUSE", `is bigquery, but ${command} works on the local DuckDB warehouse; unset WAREHOUSE or set WAREHOUSE=duckdb:<path> (on BigQuery the Dataform workflow builds the models and Looker Studio shows them)`);
+  }
+  const file = config.warehouse.path;
+  if (!existsSync(path.dirname(path.resolve(file)))) {
+    throw new ConfigError("WAREHOUSE", `duckdb:${file}: the folder ${path.dirname(path.resolve(file))} does not exist; fix the path, or load data first (npm start, or npm run load -- --simulated)`);
+  }
+  if (!existsSync(file)) {
+    throw new ConfigError("WAREHOUSE", `duckdb:${file}: no warehouse file there yet; load data first (npm start, or npm run load -- --simulated), or fix the path`);
+  }
+  return file;
 }
 
 /** True when no vendor source is configured: `npm start` then runs on the built-in simulated organization. */

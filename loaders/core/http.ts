@@ -81,49 +81,66 @@ export class HttpClient {
     throw new HttpError(this.options.vendor, 200, `${this.options.vendor} /${path}: unexpected response shape: ${issue?.path.join(".")} ${issue?.message}`);
   }
 
-  private async request(method: "get" | "post", path: string, opts: RequestOptions): Promise<unknown> {
+  private request(method: "get" | "post", path: string, opts: RequestOptions): Promise<unknown> {
     const what = `${this.options.vendor} ${method.toUpperCase()} /${path.replace(/^\//, "")}`;
-    for (let attempt = 1; ; attempt++) {
+    return this.call(what, opts, async () => {
+      const response = await this.ky(path.replace(/^\//, ""), {
+        method,
+        searchParams: opts.searchParams,
+        json: opts.json,
+        headers: typeof this.options.headers === "function" ? await this.options.headers() : this.options.headers,
+      });
+      const text = await response.text();
+      if (opts.stats) opts.stats.bytes += Buffer.byteLength(text);
+      if (!response.ok) return { status: response.status, body: text, retryAfter: response.headers.get("retry-after") };
+      try {
+        return { body: JSON.parse(text) as unknown };
+      } catch {
+        return { failure: `response body is not complete JSON (${text.length} bytes)` };
+      }
+    });
+  }
+
+  /**
+   * One vendor call with the shared retry loop: pacing before every attempt, retries on 429, 5xx, network errors
+   * and cut-off bodies (Retry-After in vendor time, else exponential backoff with jitter), other errors at once with
+   * the vendor's message. `attempt` sends the request with any client (ky here, Google's API clients elsewhere);
+   * a thrown error counts as a network error.
+   */
+  async call(what: string, opts: Pick<RequestOptions, "pacer" | "stats">, attempt: () => Promise<Attempt>): Promise<unknown> {
+    for (let n = 1; ; n++) {
       await opts.pacer.wait();
       if (opts.stats) opts.stats.requests++;
       let retryAfterMs: number | undefined;
       let failure: string;
+      let outcome: Attempt;
       try {
-        const response = await this.ky(path.replace(/^\//, ""), {
-          method,
-          searchParams: opts.searchParams,
-          json: opts.json,
-          headers: typeof this.options.headers === "function" ? await this.options.headers() : this.options.headers,
-        });
-        const text = await response.text();
-        if (opts.stats) opts.stats.bytes += Buffer.byteLength(text);
-        if (response.ok) {
-          try {
-            return JSON.parse(text);
-          } catch {
-            failure = `response body is not complete JSON (${text.length} bytes)`;
-          }
-        } else {
-          failure = `HTTP ${response.status}: ${vendorMessage(text)}`;
-          if (!RETRY_STATUS.has(response.status)) throw new HttpError(this.options.vendor, response.status, `${what} failed: ${failure}`);
-          retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
-        }
+        outcome = await attempt();
       } catch (error) {
-        if (error instanceof HttpError) throw error;
-        failure = `network error: ${(error as Error).message}`;
+        outcome = { failure: `network error: ${(error as Error).message}` };
       }
-      if (attempt >= this.maxAttempts) {
-        throw new HttpError(this.options.vendor, undefined, `${what} failed after ${attempt} attempts: ${failure}`);
+      if ("failure" in outcome) failure = outcome.failure;
+      else if (outcome.status === undefined) return outcome.body;
+      else {
+        failure = `HTTP ${outcome.status}: ${vendorMessage(outcome.body)}`;
+        if (!RETRY_STATUS.has(outcome.status)) throw new HttpError(this.options.vendor, outcome.status, `${what} failed: ${failure}`);
+        retryAfterMs = parseRetryAfter(outcome.retryAfter ?? null);
+      }
+      if (n >= this.maxAttempts) {
+        throw new HttpError(this.options.vendor, undefined, `${what} failed after ${n} attempts: ${failure}`);
       }
       // Retry-After when the vendor gives it, else exponential backoff 1, 2, 4, 8, 16 s with jitter.
-      const backoffMs = Math.min(16_000, 1000 * 2 ** (attempt - 1)) * (0.5 + Math.random() * 0.5);
+      const backoffMs = Math.min(16_000, 1000 * 2 ** (n - 1)) * (0.5 + Math.random() * 0.5);
       const delayMs = (retryAfterMs ?? backoffMs) / this.timeScale;
       if (opts.stats) opts.stats.retries++;
-      this.options.log.warn({ vendor: this.options.vendor, attempt, delayMs: Math.round(delayMs) }, `${what}: ${failure}; retrying`);
+      this.options.log.warn({ vendor: this.options.vendor, attempt: n, delayMs: Math.round(delayMs) }, `${what}: ${failure}; retrying`);
       await new Promise((r) => setTimeout(r, delayMs));
     }
   }
 }
+
+/** What one attempt of a call gave: a body (with the HTTP status when it is an error), or a failure to retry. */
+export type Attempt = { body: unknown; status?: undefined } | { status: number; body: string; retryAfter?: string | null } | { failure: string };
 
 /** Retry-After is seconds or an HTTP date. */
 export function parseRetryAfter(value: string | null): number | undefined {

@@ -18,10 +18,20 @@ export interface FetchedRecord {
   record: unknown;
 }
 
+/** What the last landed snapshot of a stream looked like: for guards against a snapshot that shrinks sharply. */
+export interface SnapshotShape {
+  runId: string;
+  rows: number;
+  /** The record's keys (a mapping tab's columns). */
+  columns: string[];
+}
+
 export interface FetchContext {
   /** The chunk to fetch; for snapshots the run's day. */
   window: DayRange;
   stats: RequestStats;
+  /** The stream's last landed snapshot, read from its raw table; undefined when there is none (or a dry run). */
+  previous?: () => Promise<SnapshotShape | undefined>;
 }
 
 export interface StreamDef {

@@ -2,6 +2,7 @@
 // job per table per window; tables are partitioned by window_date so staging scans only the days it needs.
 import type { BigQuery, TableField } from "@google-cloud/bigquery";
 import type { LakeObject } from "./lake.ts";
+import type { SnapshotShape } from "./stream.ts";
 import type { Columns, RawWarehouse } from "./warehouse.ts";
 
 export interface BigQueryWarehouseOptions {
@@ -52,6 +53,8 @@ export class BigQueryWarehouse implements RawWarehouse {
       sourceFormat: "NEWLINE_DELIMITED_JSON",
       writeDisposition: "WRITE_APPEND",
       createDisposition: "CREATE_IF_NEEDED",
+      // A column added to the contract later (e.g. raw_load_runs.objects) joins an existing table on its next append.
+      schemaUpdateOptions: ["ALLOW_FIELD_ADDITION"],
       ...this.tableOptions(columns),
     };
     const gcs = objects.filter((o) => o.uri.startsWith("gs://"));
@@ -64,6 +67,26 @@ export class BigQueryWarehouse implements RawWarehouse {
       await target.load(files, metadata);
     }
     for (const o of objects.filter((x) => x.localPath)) await target.load(o.localPath!, metadata);
+  }
+
+  async countBy(table: string, column: string): Promise<Map<string, number>> {
+    const bq = await this.client();
+    const [exists] = await bq.dataset(this.options.dataset).table(table).exists();
+    if (!exists) return new Map();
+    const [rows] = await bq.query({ query: `SELECT ${column} AS v, COUNT(*) AS n FROM \`${this.options.projectId}.${this.options.dataset}.${table}\` GROUP BY 1` });
+    return new Map((rows as { v: string; n: number }[]).map((r) => [String(r.v), Number(r.n)]));
+  }
+
+  async latestSnapshot(table: string): Promise<SnapshotShape | undefined> {
+    const bq = await this.client();
+    const target = `\`${this.options.projectId}.${this.options.dataset}.${table}\``;
+    const [rows] = await bq.query({
+      query:
+        `SELECT run_id, COUNT(*) AS n, TO_JSON_STRING(ANY_VALUE(record)) AS sample FROM ${target} ` +
+        `WHERE run_id = (SELECT MAX(run_id) FROM ${target}) GROUP BY run_id`,
+    });
+    const row = rows[0] as { run_id: string; n: number; sample: string } | undefined;
+    return row ? { runId: row.run_id, rows: Number(row.n), columns: Object.keys(JSON.parse(row.sample) as object) } : undefined;
   }
 
   async close(): Promise<void> {}

@@ -1,8 +1,10 @@
 // The local warehouse: one DuckDB file; a BigQuery dataset is a schema of the same name.
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { openDuckDbFile, type DuckDbFile } from "./duckdb-file.ts";
 import type { LakeObject } from "./lake.ts";
+import type { SnapshotShape } from "./stream.ts";
 import type { Columns, RawWarehouse } from "./warehouse.ts";
 
 const DUCKDB_TYPE: Record<string, string> = {
@@ -19,18 +21,21 @@ const quoteLiteral = (text: string) => `'${text.replace(/'/g, "''")}'`;
 export class DuckDbWarehouse implements RawWarehouse {
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(
-    private readonly instance: DuckDBInstance,
-    private readonly connection: DuckDBConnection,
-    private readonly schema: string,
-  ) {}
+  private readonly connection: DuckDBConnection;
 
-  static async open(file: string, schema: string): Promise<DuckDbWarehouse> {
+  private constructor(
+    private readonly file: DuckDbFile,
+    private readonly schema: string,
+  ) {
+    this.connection = file.connection;
+  }
+
+  /** `holder` says who writes (e.g. "load run <id>"), for the message a second writer gets. */
+  static async open(file: string, schema: string, holder?: string): Promise<DuckDbWarehouse> {
     await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    const instance = await DuckDBInstance.create(file);
-    const connection = await instance.connect();
-    await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-    return new DuckDbWarehouse(instance, connection, schema);
+    const opened = await openDuckDbFile(file, { holder });
+    await opened.connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+    return new DuckDbWarehouse(opened, schema);
   }
 
   /** One statement at a time on the single connection; streams load concurrently. */
@@ -41,8 +46,40 @@ export class DuckDbWarehouse implements RawWarehouse {
   }
 
   ensureTable(table: string, columns: Columns): Promise<void> {
+    const target = `${quoteIdent(this.schema)}.${quoteIdent(table)}`;
     const columnDefs = columns.map(([name, type]) => `${quoteIdent(name)} ${DUCKDB_TYPE[type]}`).join(", ");
-    return this.serial(() => this.connection.run(`CREATE TABLE IF NOT EXISTS ${quoteIdent(this.schema)}.${quoteIdent(table)} (${columnDefs})`).then(() => undefined));
+    return this.serial(async () => {
+      await this.connection.run(`CREATE TABLE IF NOT EXISTS ${target} (${columnDefs})`);
+      // A column added to the contract later (raw tables are never rebuilt) is added to an existing table.
+      for (const [name, type] of columns) await this.connection.run(`ALTER TABLE ${target} ADD COLUMN IF NOT EXISTS ${quoteIdent(name)} ${DUCKDB_TYPE[type]}`);
+    });
+  }
+
+  countBy(table: string, column: string): Promise<Map<string, number>> {
+    return this.serial(async () => {
+      const exists = await this.connection.runAndReadAll(
+        "SELECT 1 FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = ? AND table_name = ?",
+        [this.schema, table],
+      );
+      if (exists.getRows().length === 0) return new Map();
+      const reader = await this.connection.runAndReadAll(
+        `SELECT ${quoteIdent(column)} AS v, COUNT(*)::INTEGER AS n FROM ${quoteIdent(this.schema)}.${quoteIdent(table)} GROUP BY 1`,
+      );
+      return new Map(reader.getRowObjectsJson().map((r) => [String(r.v), Number(r.n)]));
+    });
+  }
+
+  latestSnapshot(table: string): Promise<SnapshotShape | undefined> {
+    const target = `${quoteIdent(this.schema)}.${quoteIdent(table)}`;
+    return this.serial(async () => {
+      const reader = await this.connection.runAndReadAll(
+        `SELECT run_id, COUNT(*)::INTEGER AS n, CAST(ANY_VALUE(record) AS VARCHAR) AS sample FROM ${target} ` +
+          `WHERE run_id = (SELECT MAX(run_id) FROM ${target}) GROUP BY run_id`,
+      );
+      const row = reader.getRowObjectsJson()[0];
+      if (!row) return undefined;
+      return { runId: String(row.run_id), rows: Number(row.n), columns: Object.keys(JSON.parse(String(row.sample)) as object) };
+    });
   }
 
   append(table: string, columns: Columns, objects: LakeObject[]): Promise<void> {
@@ -66,7 +103,6 @@ export class DuckDbWarehouse implements RawWarehouse {
 
   async close(): Promise<void> {
     await this.queue;
-    this.connection.closeSync();
-    this.instance.closeSync();
+    this.file.close();
   }
 }

@@ -1,7 +1,8 @@
 // Raw tables: append-only, loaded from the lake objects (never streamed row by row), so the lake and the
 // warehouse always hold the same rows. DuckDB locally, BigQuery in GCP (load jobs).
-import type { Config } from "./config.ts";
+import { datasetNames, type Config } from "./config.ts";
 import type { LakeObject } from "./lake.ts";
+import type { SnapshotShape } from "./stream.ts";
 
 /** Columns of every raw table, in order (docs/data-contract.md). */
 export const RAW_COLUMNS = [
@@ -39,6 +40,8 @@ export const LOAD_RUN_COLUMNS = [
   ["bytes", "INT64"],
   ["windows", "JSON"],
   ["error", "STRING"],
+  /** The stream's lake objects of the run: [{ uri, lines, bytes, sha256 }], checked on load and by npm run verify. */
+  ["objects", "JSON"],
 ] as const;
 
 export type Columns = readonly (readonly [string, string])[];
@@ -51,7 +54,7 @@ export function rawTable(source: string, stream: string): string {
 }
 
 export function rawDataset(config: Pick<Config, "dataset">): string {
-  return `${config.dataset}_raw`;
+  return datasetNames(config.dataset).raw;
 }
 
 export interface RawWarehouse {
@@ -59,13 +62,18 @@ export interface RawWarehouse {
   ensureTable(table: string, columns: Columns): Promise<void>;
   /** Appends the rows of lake objects (gzip NDJSON of exactly `columns`) to a raw table, creating it if needed. */
   append(table: string, columns: Columns, objects: LakeObject[]): Promise<void>;
+  /** Rows per distinct value of a column (e.g. lake_uri, run_id); empty when the table does not exist. */
+  countBy(table: string, column: string): Promise<Map<string, number>>;
+  /** The latest run's rows of a snapshot stream's raw table: how many, and the record's keys. */
+  latestSnapshot(table: string): Promise<SnapshotShape | undefined>;
   close(): Promise<void>;
 }
 
-export async function openWarehouse(config: Config): Promise<RawWarehouse> {
+/** `holder` names the writer (e.g. "load run <id>") for whoever finds the local warehouse busy. */
+export async function openWarehouse(config: Config, holder?: string): Promise<RawWarehouse> {
   if (config.warehouse.kind === "duckdb") {
     const { DuckDbWarehouse } = await import("./warehouse-duckdb.ts");
-    return DuckDbWarehouse.open(config.warehouse.path, rawDataset(config));
+    return DuckDbWarehouse.open(config.warehouse.path, rawDataset(config), holder);
   }
   const { BigQueryWarehouse } = await import("./warehouse-bigquery.ts");
   return new BigQueryWarehouse({ projectId: config.warehouse.project, dataset: rawDataset(config) });

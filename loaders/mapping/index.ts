@@ -1,56 +1,87 @@
 // The company's own truth (people → team → cost center, key owners, budgets, seat prices): tabs of a Google
-// Sheet read with the Sheets API v4, or CSV files in a folder. Both become one object per row keyed by header.
+// Sheet read with the official Sheets client, or CSV files in a folder. Each tab is checked as a whole before any
+// of it lands (columns, duplicate keys, encoding, a sharp shrink); a tab that fails lands nothing, so the models
+// keep the last good snapshot. Rows that only break their own types are quarantined as for every stream.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { auth as googleAuth, sheets as sheetsClient, type sheets_v4 } from "@googleapis/sheets";
 import { parse as parseCsv } from "csv-parse/sync";
-import { GoogleAuth } from "google-auth-library";
 import { z } from "zod";
 import { HttpClient } from "../core/http.ts";
 import type { Logger } from "../core/log.ts";
 import { Pacer } from "../core/pacer.ts";
-import { dayWindow, type StreamDef } from "../core/stream.ts";
+import { dayWindow, type SnapshotShape, type StreamDef } from "../core/stream.ts";
+import { checkTab, type TabRows, type TabRules } from "./validate.ts";
+import { readUtf8 } from "./encoding.ts";
+
+export { MappingError } from "./validate.ts";
+
+interface Common {
+  log: Logger;
+  timeScale?: number;
+  /** A tab with fewer rows than (100 - this) % of the last good snapshot's is refused; 100 turns the guard off. */
+  maxShrinkPercent?: number;
+}
 
 export type MappingOptions =
-  | { kind: "sheets"; spreadsheetId: string; baseUrl: string; accessToken?: string; log: Logger; timeScale?: number }
-  | { kind: "csv"; dir: string; log: Logger; timeScale?: number };
+  | (Common & {
+      kind: "sheets";
+      spreadsheetId: string;
+      baseUrl: string;
+      /** An emulator (SHEETS_EMULATOR_HOST): no credentials are sent, as Google's clients do with emulator hosts. */
+      emulator?: boolean;
+      /** A ready auth client instead of Application Default Credentials (tests). */
+      auth?: sheets_v4.Options["auth"];
+    })
+  | (Common & { kind: "csv"; dir: string });
 
-const optionalDay = z.string().regex(/^(\d{4}-\d{2}-\d{2})?$/, "must be YYYY-MM-DD or empty").optional();
+const day = z.string().refine((s) => s === "" || (/^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s)), "must be a date YYYY-MM-DD or empty");
 // People type amounts as they like in a CSV ("$2,600.00"); staging strips the "$" and thousands separators.
 const amount = z.string().regex(/^\s*-?\$?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?\s*$/, "must be a number, e.g. 2600 or 2,600.00");
 const email = z.string().regex(/^\s*[^@\s]+@[^@\s]+\s*$/, "must be an email address");
+const optionalEmail = z.string().regex(/^(\s*[^@\s]+@[^@\s]+\s*)?$/, "must be an email address or empty");
 
+/**
+ * Per tab (docs/data-contract.md): the row types (a row that fails them is quarantined), the columns a tab must
+ * have, the documented optional ones, the key no two rows may share, and how few rows make the tab useless.
+ */
 export const TABS = {
   people: {
-    schema: z.looseObject({ email, team: z.string().optional(), effective_from: optionalDay }),
+    schema: z.looseObject({ email, manager_email: optionalEmail.optional(), effective_from: day.optional() }),
+    required: ["email", "name", "team", "department", "cost_center", "manager_email"],
+    optional: ["effective_from"],
+    naturalKey: ["window_date", "email", "effective_from"],
+    minRows: 1,
   },
   api_key_owners: {
     schema: z.looseObject({ api_key_id: z.string().min(1), owner_email: email }),
+    required: ["api_key_id", "owner_email"],
+    optional: ["note"],
+    naturalKey: ["window_date", "api_key_id"],
+    minRows: 0,
   },
   budgets: {
     schema: z.looseObject({
-      month: z.string().regex(/^\d{4}-\d{2}$/, "must be YYYY-MM"),
+      month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "must be YYYY-MM"),
       cost_center: z.string().min(1),
       tool: z.string().regex(/^(cursor|claude_code|claude_api|all)?$/, "must be cursor, claude_code, claude_api or all").optional(),
       budget_usd: amount,
     }),
+    required: ["month", "cost_center", "tool", "budget_usd"],
+    optional: ["team"],
+    naturalKey: ["window_date", "month", "cost_center", "team", "tool"],
+    minRows: 0,
   },
   seats: {
-    schema: z.looseObject({ tool: z.string().min(1), monthly_price_usd: amount, effective_from: optionalDay }),
+    schema: z.looseObject({ tool: z.string().min(1), monthly_price_usd: amount, effective_from: day.optional() }),
+    required: ["tool", "plan", "monthly_price_usd"],
+    optional: ["effective_from"],
+    naturalKey: ["window_date", "tool", "plan", "effective_from"],
+    minRows: 0,
   },
-} as const;
+} as const satisfies Record<string, TabRules & { schema: z.ZodType; naturalKey: readonly string[] }>;
 
-/** Header row → lower-case trimmed keys; short rows padded (Sheets omits trailing empty cells); blank rows dropped. */
-export function rowsToRecords(values: unknown[][]): Record<string, string>[] {
-  const [header, ...rows] = values;
-  if (!header) return [];
-  const keys = header.map((h) => String(h ?? "").trim().toLowerCase());
-  return rows
-    .filter((row) => row.some((cell) => String(cell ?? "").trim() !== ""))
-    .map((row) => Object.fromEntries(keys.flatMap((k, i) => (k ? [[k, String(row[i] ?? "").trim()]] : []))));
-}
-
-const ValueRange = z.looseObject({ values: z.array(z.array(z.unknown())).optional() });
-const BatchGet = z.looseObject({ valueRanges: z.array(ValueRange) });
+export type Tab = keyof typeof TABS;
 
 export function mappingStreams(options: MappingOptions): StreamDef[] {
   const readTab = options.kind === "sheets" ? sheetsReader(options) : csvReader(options.dir);
@@ -59,52 +90,87 @@ export function mappingStreams(options: MappingOptions): StreamDef[] {
     name: tab,
     window: { kind: "snapshot" as const },
     schema: def.schema,
-    async *fetch({ window, stats }) {
-      const records = rowsToRecords(await readTab(tab, stats));
+    async *fetch({ window, stats, previous }) {
+      const rows = await readTab(tab as Tab, stats);
+      const last: SnapshotShape | undefined = await previous?.();
+      const records = checkTab(tab, def, def.schema, rows, last, options.maxShrinkPercent ?? 50);
       yield records.map((record) => ({ ...dayWindow(window.start), record }));
     },
   }));
 }
 
-type TabReader = (tab: string, stats: Parameters<StreamDef["fetch"]>[0]["stats"]) => Promise<unknown[][]>;
+type TabReader = (tab: Tab, stats: Parameters<StreamDef["fetch"]>[0]["stats"]) => Promise<TabRows>;
 
 /** All tabs in one values:batchGet (one read request against the quota), shared by the four streams of a run. */
 function sheetsReader(options: Extract<MappingOptions, { kind: "sheets" }>): TabReader {
-  const auth = options.accessToken ? undefined : new GoogleAuth({ scopes: ["https://www.googleapis.com/auth/spreadsheets.readonly"] });
-  const http = new HttpClient({
-    vendor: "Google Sheets",
-    baseUrl: options.baseUrl,
-    log: options.log,
-    timeScale: options.timeScale,
-    headers: async () => ({ authorization: `Bearer ${options.accessToken ?? (await auth!.getAccessToken())}` }),
-  });
+  const auth = options.emulator ? undefined : (options.auth ?? new googleAuth.GoogleAuth({ scopes: ["https://www.googleapis.com/auth/spreadsheets.readonly"] }));
+  const api = sheetsClient({ version: "v4", ...(auth ? { auth } : {}) });
+  // Per call, not global: a global rootUrl keeps only the origin, and the emulator lives under a path (/sheets).
+  const rootUrl = `${options.baseUrl.replace(/\/+$/, "")}/`;
+  // The shared retry loop (pacing, Retry-After in vendor time, redaction) around Google's client, whose own retries are off.
+  const http = new HttpClient({ vendor: "Google Sheets", baseUrl: options.baseUrl, headers: {}, log: options.log, timeScale: options.timeScale });
   const pacer = new Pacer({ perMinute: 60 }, options.timeScale); // read quota per user per project
   const tabs = Object.keys(TABS);
   let batch: Promise<Map<string, unknown[][]>> | undefined;
   return (tab, stats) => {
     batch ??= (async () => {
-      const searchParams = new URLSearchParams({ majorDimension: "ROWS", valueRenderOption: "UNFORMATTED_VALUE", dateTimeRenderOption: "FORMATTED_STRING" });
-      // Quoted tab names; numbers as numbers (not "2,600.00" in the owner's locale), dates as the text shown.
-      for (const t of tabs) searchParams.append("ranges", `'${t.replace(/'/g, "''")}'`);
-      const body = await http.page("get", `v4/spreadsheets/${encodeURIComponent(options.spreadsheetId)}/values:batchGet`, BatchGet, { pacer, stats, searchParams });
+      const body = (await http.call(`Google Sheets values:batchGet of ${options.spreadsheetId}`, { pacer, stats }, async () => {
+        try {
+          const response = await api.spreadsheets.values.batchGet(
+            {
+              spreadsheetId: options.spreadsheetId,
+              // Quoted tab names; numbers as numbers (not "2,600.00" in the owner's locale), dates as the text shown.
+              ranges: tabs.map((t) => `'${t.replace(/'/g, "''")}'`),
+              majorDimension: "ROWS",
+              valueRenderOption: "UNFORMATTED_VALUE",
+              dateTimeRenderOption: "FORMATTED_STRING",
+            },
+            // The body as text: bytes counted as received, a cut-off body retried like any vendor's. Node's fetch,
+            // as for every other vendor (gaxios would bring node-fetch).
+            { rootUrl, retry: false, responseType: "text", fetchImplementation: (input, init) => fetch(input, init) },
+          );
+          const text = String(response.data);
+          stats.bytes += Buffer.byteLength(text);
+          try {
+            return { body: JSON.parse(text) as unknown };
+          } catch {
+            return { failure: `response body is not complete JSON (${text.length} bytes)` };
+          }
+        } catch (error) {
+          const response = (error as { response?: { status: number; data: unknown; headers: Headers | Record<string, string> } }).response;
+          if (!response) throw error;
+          const text = typeof response.data === "string" ? response.data : JSON.stringify(response.data);
+          stats.bytes += Buffer.byteLength(text);
+          const headers = response.headers;
+          return { status: response.status, body: text, retryAfter: headers instanceof Headers ? headers.get("retry-after") : headers["retry-after"] };
+        }
+      })) as sheets_v4.Schema$BatchGetValuesResponse;
+      if (!Array.isArray(body.valueRanges)) {
+        throw new Error(`Google Sheets values:batchGet of ${options.spreadsheetId}: unexpected response shape: valueRanges missing`);
+      }
       // valueRanges come in the order of the ranges; a fully empty tab has no values key.
-      return new Map(tabs.map((t, i) => [t, body.valueRanges[i]?.values ?? []]));
+      return new Map(tabs.map((t, i) => [t, body.valueRanges![i]?.values ?? []]));
     })();
-    return batch.then((values) => values.get(tab) ?? []);
+    return batch.then((values) => ({
+      label: `tab ${tab}`,
+      rows: (values.get(tab) ?? []).map((cells, i) => ({ at: `row ${i + 1}`, cells })),
+    }));
   };
 }
 
 function csvReader(dir: string): TabReader {
   return async (tab, stats) => {
     const file = path.join(dir, `${tab}.csv`);
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await readFile(file, "utf8");
+      bytes = await readFile(file);
     } catch (error) {
       throw new Error(`mapping tab ${tab}: cannot read ${file} (${(error as NodeJS.ErrnoException).code}); create it with a header row`);
     }
     stats.requests++;
-    stats.bytes += Buffer.byteLength(text);
-    return parseCsv(text, { relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][];
+    stats.bytes += bytes.length;
+    const text = readUtf8(bytes, `${tab}.csv`);
+    const records = parseCsv(text, { relax_column_count: true, skip_empty_lines: false, bom: true, info: true }) as unknown as { record: string[]; info: { lines: number } }[];
+    return { label: `${tab}.csv`, rows: records.map(({ record, info }) => ({ at: `line ${info.lines}`, cells: record })) };
   };
 }

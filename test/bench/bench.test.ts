@@ -83,8 +83,8 @@ describe("result table and targets", () => {
     const o = parseOptions(["--quick", "--only", "1,3", "--out", "x.json"]);
     expect([o.users, o.days, [...o.only]]).toEqual([60, 30, [1, 3]]);
     expect(o.out).toBe(path.resolve("x.json"));
-    expect(() => parseOptions(["--days", "0"])).toThrow("--days 0");
-    expect(() => parseOptions(["--only", "7"])).toThrow("--only 7");
+    expect(() => parseOptions(["--days", "0"])).toThrow("option '--days <n>' argument '0' is invalid");
+    expect(() => parseOptions(["--only", "7"])).toThrow("option '--only <list>' argument '7' is invalid");
   });
 });
 

@@ -1,28 +1,11 @@
 // The command line as a user runs it: a real process, its exit code, what it prints.
-import { execFile } from "node:child_process";
 import { readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/config.ts";
+import { runScript } from "../helpers/cli.ts";
 
-const run = promisify(execFile);
-const root = path.resolve(import.meta.dirname, "../..");
-
-async function cli(args: string[], env: Record<string, string> = {}, dir = tempDir()) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(CURSOR|ANTHROPIC|GOOGLE_SHEETS|MAPPING_URI|LAKE_URI|WAREHOUSE)/.test(k)));
-  try {
-    // Run from the temp folder (its .env, its relative paths), with the repository's tsx loader.
-    const { stdout, stderr } = await run(process.execPath, ["--import", path.join(root, "node_modules/tsx/dist/loader.mjs"), path.join(root, "cli/main.ts"), ...args], {
-      cwd: dir,
-      env: { ...clean, LAKE_URI: `file://${dir}/lake`, WAREHOUSE: `duckdb:${dir}/warehouse.duckdb`, ...env },
-    });
-    return { code: 0, stdout, stderr, dir };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr, dir };
-  }
-}
+const cli = (args: string[], env: Record<string, string> = {}, dir = tempDir()) => runScript("cli/main.ts", args, env, dir);
 
 describe("npm run load", () => {
   it("loads the simulated organization and logs structured JSON when not on a terminal", async () => {
@@ -54,10 +37,11 @@ describe("npm run load", () => {
   it("rejects bad options with the usage, and refuses to run without any source", async () => {
     const bad = await cli(["load", "--simulated", "--days", "x"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("--days x: expected a whole number");
-    expect(bad.stderr).toContain("Usage:");
+    expect(bad.stderr).toContain("error: option '--days <n>' argument 'x' is invalid. expected a whole number from 1 to 3660.");
+    expect(bad.stderr).toContain("Usage: npm run load -- [options]");
     const none = await cli(["load"]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("no source configured");
+    expect(none.stderr).toContain("add --simulated");
   });
 });

@@ -16,6 +16,7 @@ export function testConfig(dir: string, overrides: Partial<Config> = {}): Config
     warehouse: { kind: "duckdb", path: path.join(dir, "warehouse.duckdb") },
     logLevel: "info",
     timeScale: 1000,
+    mappingMaxShrinkPercent: 50,
     ...overrides,
   };
 }

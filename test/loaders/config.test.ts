@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, hasNoSources, loadConfig } from "../../loaders/index.ts";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { ConfigError, datasetNames, duckdbToRead, hasNoSources, loadConfig } from "../../loaders/index.ts";
+import { tempDir } from "../helpers/config.ts";
 
 const configError = (env: Record<string, string>) => {
   try {
@@ -55,6 +58,34 @@ describe("loadConfig", () => {
     expect(configError({ GOOGLE_SHEETS_SPREADSHEET_ID: "https://docs.google.com/spreadsheets/d/abc/edit" })).toMatch(/^GOOGLE_SHEETS_SPREADSHEET_ID: must be the ID/);
     expect(configError({ GOOGLE_SHEETS_SPREADSHEET_ID: "1AbCdEfGhIjKlMnOp", MAPPING_URI: "file://x/" })).toMatch(/^MAPPING_URI: set either/);
     expect(configError({ BIGQUERY_DATASET: "ai-usage" })).toMatch(/^BIGQUERY_DATASET: must be a BigQuery dataset name/);
+  });
+
+  it("reads a Sheets emulator the way Google's clients read *_EMULATOR_HOST, and the mapping's shrink guard", () => {
+    expect(loadConfig({ GOOGLE_SHEETS_SPREADSHEET_ID: "1AbCdEfGhIjKlMnOp", SHEETS_EMULATOR_HOST: "127.0.0.1:8787/sheets" }).mapping).toEqual({
+      kind: "sheets",
+      spreadsheetId: "1AbCdEfGhIjKlMnOp",
+      baseUrl: "http://127.0.0.1:8787/sheets",
+      emulator: true,
+    });
+    expect(loadConfig({ GOOGLE_SHEETS_SPREADSHEET_ID: "1AbCdEfGhIjKlMnOp" }).mapping).toMatchObject({ baseUrl: "https://sheets.googleapis.com", emulator: false });
+    expect(configError({ SHEETS_EMULATOR_HOST: "127.0.0.1:1/sheets", SHEETS_API_BASE_URL: "https://x.example" })).toMatch(/^SHEETS_EMULATOR_HOST: set either/);
+    expect(configError({ SHEETS_EMULATOR_HOST: "not a host" })).toMatch(/^SHEETS_EMULATOR_HOST: must be host:port\[\/path\]/);
+    expect(loadConfig({}).mappingMaxShrinkPercent).toBe(50);
+    expect(loadConfig({ MAPPING_MAX_SHRINK_PERCENT: "100" }).mappingMaxShrinkPercent).toBe(100);
+    expect(configError({ MAPPING_MAX_SHRINK_PERCENT: "150" })).toMatch(/^MAPPING_MAX_SHRINK_PERCENT: must be a whole number of percent from 0 to 100/);
+  });
+
+  it("names every dataset by one rule, and tells a reading command what is wrong with its warehouse", () => {
+    expect(datasetNames("ai_usage_staging")).toEqual({ base: "ai_usage_staging", raw: "ai_usage_staging_raw", assertions: "ai_usage_staging_assertions" });
+    expect(loadConfig({ ENVIRONMENT: "staging" }).dataset).toBe("ai_usage_staging");
+    expect(() => datasetNames("ai-usage")).toThrow(/^BIGQUERY_DATASET: "ai-usage" must be a BigQuery dataset name/);
+    const dir = tempDir();
+    expect(() => duckdbToRead(loadConfig({ WAREHOUSE: `duckdb:${dir}/none/w.duckdb` }), "npm run report")).toThrow(`WAREHOUSE: duckdb:${dir}/none/w.duckdb: the folder ${dir}/none does not exist`);
+    expect(() => duckdbToRead(loadConfig({ WAREHOUSE: `duckdb:${dir}/w.duckdb` }), "npm run report")).toThrow(`WAREHOUSE: duckdb:${dir}/w.duckdb: no warehouse file there yet`);
+    mkdirSync(path.join(dir, "sub"));
+    writeFileSync(path.join(dir, "sub", "w.duckdb"), "");
+    expect(duckdbToRead(loadConfig({ WAREHOUSE: `duckdb:${dir}/sub/w.duckdb` }), "npm run report")).toBe(`${dir}/sub/w.duckdb`);
+    expect(() => duckdbToRead(loadConfig({ WAREHOUSE: "bigquery", GOOGLE_CLOUD_PROJECT: "p" }), "npm run models")).toThrow(/^WAREHOUSE: is bigquery, but npm run models works on the local DuckDB warehouse/);
   });
 
   it("never puts a key into an error message", () => {

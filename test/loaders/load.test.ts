@@ -1,10 +1,14 @@
 // runLoad end to end on small reference fixtures: lake objects, raw tables in DuckDB, quarantine, manifests,
 // failure isolation, dry runs, chunking of backfills, secrets.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger, runLoad, type Config } from "../../loaders/index.ts";
+import { openLake, type Lake } from "../../loaders/core/lake.ts";
+import { LOAD_RUN_COLUMNS } from "../../loaders/core/warehouse.ts";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { captureLines, tempDir, testConfig } from "../helpers/config.ts";
 import { query } from "../helpers/duckdb.ts";
 import { startFixtureServer, type FixtureServer } from "../helpers/fixture-server.ts";
@@ -69,7 +73,7 @@ describe("runLoad", () => {
     expect(lines[0].record.amount).toBe("123.78912");
 
     // Claude Code: one request per day of the range.
-    expect(s.requests.filter((r) => r.path.endsWith("/claude_code")).map((r) => r.query.get("starting_at"))).toEqual(["2025-08-01", "2025-08-02"]);
+    expect(s.requests.filter((r) => r.path.endsWith("/claude_code")).map((r) => r.query.get("starting_at")).sort()).toEqual(["2025-08-01", "2025-08-02"]); // the next day is read ahead, so either may arrive first
     const runs = await query(wh, `SELECT stream, status, records, quarantined FROM ${rawSchema}.raw_load_runs ORDER BY stream`);
     expect(runs).toHaveLength(6);
     expect(runs.find((r) => r.stream === "cost_report")).toMatchObject({ status: "succeeded", records: "1", quarantined: "1" });
@@ -101,6 +105,67 @@ describe("runLoad", () => {
     expect(all).not.toContain(cursorKey);
     expect(all).not.toContain(Buffer.from(`${cursorKey}:`).toString("base64"));
     expect(all).toContain("[REDACTED]");
+  });
+
+  it("records each lake object's size and SHA-256 in the manifest, and loads nothing of an object that changed after it was written", async () => {
+    const dir = tempDir();
+    const s = await anthropicServer();
+    const config = withAnthropic(testConfig(dir), s.url);
+    // The real file lake; a cost report object is damaged on disk between its write and the load.
+    const lake = await openLake(config.lakeUri);
+    const damaging: Lake = {
+      ...lake,
+      uri: lake.uri,
+      stat: (key) => lake.stat(key),
+      list: (prefix) => lake.list(prefix),
+      read: (key) => lake.read(key),
+      openNdjson(key) {
+        const writer = lake.openNdjson(key);
+        return {
+          ...writer,
+          async close() {
+            const object = await writer.close();
+            if (key.startsWith("raw/anthropic/cost_report/")) appendFileSync(object.localPath!, "tampered");
+            return object;
+          },
+        };
+      },
+    };
+    const summary = await runLoad(config, { mode: "development", start: "2025-08-01", end: "2025-08-01" }, { now: NOW, lake: damaging });
+    const cost = summary.streams.find((x) => x.stream === "cost_report")!;
+    expect(cost.status).toBe("failed");
+    expect(cost.error).toMatch(/^lake object file:\/\/.*raw\/anthropic\/cost_report\/dt=2025-08-01\/.*\.jsonl\.gz changed after it was written \(now \d+ bytes, sha256 [0-9a-f]{12}…; written \d+ bytes, sha256 [0-9a-f]{12}…\); it was not loaded: run npm run verify/);
+    const wh = path.join(dir, "warehouse.duckdb");
+    expect(await query(wh, `SELECT COUNT(*)::INTEGER n FROM ${rawSchema}.raw_anthropic_cost_report`)).toEqual([{ n: 0 }]);
+    expect(await query(wh, `SELECT COUNT(*)::INTEGER n FROM ${rawSchema}.raw_quarantine`)).toEqual([{ n: 0 }]);
+
+    // The manifest: every loaded object with the size and SHA-256 of its bytes as stored; none for the failed stream.
+    const manifest = gunzipSync(readFileSync(path.join(dir, "lake", "manifests", "dt=2025-08-10", `${summary.runId}.jsonl.gz`))).toString().trim().split("\n").map((l) => JSON.parse(l));
+    const usage = manifest.find((l) => l.stream === "usage_messages");
+    expect(usage.objects).toHaveLength(1);
+    const file = new URL(usage.objects[0].uri).pathname;
+    expect(usage.objects[0]).toEqual({ uri: `file://${file}`, lines: 1, bytes: statSync(file).size, sha256: createHash("sha256").update(readFileSync(file)).digest("hex") });
+    expect(manifest.find((l) => l.stream === "cost_report").objects).toEqual([]);
+    const runs = await query(wh, `SELECT stream, objects->>'$[0].sha256' AS sha256 FROM ${rawSchema}.raw_load_runs WHERE stream = 'usage_messages'`);
+    expect(runs).toEqual([{ stream: "usage_messages", sha256: usage.objects[0].sha256 }]);
+  });
+
+  it("adds a column the contract gained (raw_load_runs.objects) to a warehouse created before it", async () => {
+    const dir = tempDir();
+    const wh = path.join(dir, "warehouse.duckdb");
+    const instance = await DuckDBInstance.create(wh);
+    const conn = await instance.connect();
+    await conn.run(`CREATE SCHEMA ${rawSchema}`);
+    const before = LOAD_RUN_COLUMNS.filter(([name]) => name !== "objects").map(([name, type]) => `${name} ${type === "STRING" ? "VARCHAR" : type === "INT64" ? "BIGINT" : type}`);
+    await conn.run(`CREATE TABLE ${rawSchema}.raw_load_runs (${before.join(", ")})`);
+    await conn.run(`INSERT INTO ${rawSchema}.raw_load_runs (run_id, source, stream, status) VALUES ('20250101T000000Z-000000', 'cursor', 'members', 'succeeded')`);
+    conn.closeSync();
+    instance.closeSync();
+    const s = await anthropicServer();
+    const summary = await runLoad(withAnthropic(testConfig(dir), s.url), { mode: "development", days: 1, streams: ["api_keys"] }, { now: NOW });
+    expect(summary.ok).toBe(true);
+    const rows = await query(wh, `SELECT run_id, json_array_length(objects)::INTEGER AS n FROM ${rawSchema}.raw_load_runs ORDER BY run_id`);
+    expect(rows).toEqual([{ run_id: "20250101T000000Z-000000", n: null }, { run_id: summary.runId, n: 1 }]);
   });
 
   it("dry_run fetches and validates but writes nothing", async () => {

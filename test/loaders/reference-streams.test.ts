@@ -7,7 +7,10 @@ import { endMs, startMs } from "../../loaders/core/days.ts";
 import { silentLogger } from "../../loaders/core/log.ts";
 import type { FetchedRecord, StreamDef } from "../../loaders/core/stream.ts";
 import { cursorStreams } from "../../loaders/cursor/index.ts";
-import { mappingStreams, rowsToRecords } from "../../loaders/mapping/index.ts";
+import { auth as googleAuth } from "@googleapis/sheets";
+import { mappingStreams } from "../../loaders/mapping/index.ts";
+import { checkTab } from "../../loaders/mapping/validate.ts";
+import { z } from "zod";
 import { startFixtureServer, type FixtureServer } from "../helpers/fixture-server.ts";
 import { tempDir } from "../helpers/config.ts";
 import { writeFileSync } from "node:fs";
@@ -176,12 +179,14 @@ describe("Anthropic", () => {
 });
 
 describe("mapping", () => {
-  it("pads rows Sheets shortened (trailing empty cells omitted) and lower-cases headers", () => {
-    expect(rowsToRecords(fixture("sheets-values").values)).toEqual([
+  it("pads rows Sheets shortened (trailing empty cells omitted), drops blank rows and lower-cases headers", () => {
+    const rules = { required: ["email"], optional: [], naturalKey: ["window_date", "email"], minRows: 0 };
+    const tab = (values: unknown[][]) => ({ label: "tab t", rows: values.map((cells, i) => ({ at: `row ${i + 1}`, cells })) });
+    expect(checkTab("t", rules, z.looseObject({}), tab(fixture("sheets-values").values), undefined, 50)).toEqual([
       { email: "a@x.com", api_key_id: "apikey_01", person: "Alice", team: "Platform" },
       { email: "b@x.com", api_key_id: "", person: "", team: "" },
     ]);
-    expect(rowsToRecords([[" Email ", "Team"], [], ["", ""], ["c@x.com", "Data"]])).toEqual([{ email: "c@x.com", team: "Data" }]);
+    expect(checkTab("t", rules, z.looseObject({}), tab([[" Email ", "Team"], [], ["", ""], ["c@x.com", "Data"]]), undefined, 50)).toEqual([{ email: "c@x.com", team: "Data" }]);
   });
 
   it("reads all tabs in one values:batchGet with a Bearer token, numbers unformatted; an empty tab has no values key", async () => {
@@ -191,15 +196,18 @@ describe("mapping", () => {
         body: {
           spreadsheetId: "sheet_ID_123456",
           valueRanges: [
-            range("people", [["email", "name", "team"], ["A@x.com ", "Alice"]]),
+            range("people", [["email", "name", "team", "department", "cost_center", "manager_email"], ["A@x.com ", "Alice"]]),
             range("api_key_owners", [["api_key_id", "owner_email"]]),
-            range("budgets"),
-            range("seats", [["tool", "monthly_price_usd"], ["cursor", 40]]),
+            range("budgets", [["month", "cost_center", "team", "tool", "budget_usd"]]),
+            range("seats", [["tool", "plan", "monthly_price_usd"], ["cursor", "Teams", 40]]),
           ],
         },
       }),
     });
-    const defs = mappingStreams({ kind: "sheets", spreadsheetId: "sheet_ID_123456", baseUrl: server.url, accessToken: "ya29.test-token", log: silentLogger, timeScale: 1000 });
+    // Google's own OAuth2 client, as Application Default Credentials would give, with a token that needs no network.
+    const auth = new googleAuth.OAuth2();
+    auth.setCredentials({ access_token: "ya29.test-token", expiry_date: Date.now() + 3_600_000 });
+    const defs = mappingStreams({ kind: "sheets", spreadsheetId: "sheet_ID_123456", baseUrl: server.url, auth, log: silentLogger, timeScale: 1000 });
     const people = await collect(stream(defs, "people"), "2026-11-22");
     const seats = await collect(stream(defs, "seats"), "2026-11-22");
     const budgets = await collect(stream(defs, "budgets"), "2026-11-22");
@@ -208,8 +216,8 @@ describe("mapping", () => {
     expect(req!.headers.authorization).toBe("Bearer ya29.test-token");
     expect(req!.query.getAll("ranges")).toEqual(["'people'", "'api_key_owners'", "'budgets'", "'seats'"]);
     expect(req!.query.get("valueRenderOption")).toBe("UNFORMATTED_VALUE");
-    expect(people.records.map((r) => r.record)).toEqual([{ email: "A@x.com", name: "Alice", team: "" }]);
-    expect(seats.records.map((r) => r.record)).toEqual([{ tool: "cursor", monthly_price_usd: "40" }]);
+    expect(people.records.map((r) => r.record)).toEqual([{ email: "A@x.com", name: "Alice", team: "", department: "", cost_center: "", manager_email: "" }]);
+    expect(seats.records.map((r) => r.record)).toEqual([{ tool: "cursor", plan: "Teams", monthly_price_usd: "40" }]);
     expect(budgets.records).toEqual([]);
   });
 

@@ -104,7 +104,7 @@ describe("buildReport", () => {
     await expect(buildReport({ warehousePath: empty, dataset: DATASET, outFile: path.join(dir, "x.html") })).rejects.toThrow(
       /has no ai_usage_dev\.vw_executive_summary, .*ai_usage_dev\.vw_cost_allocation.*: build the models first/,
     );
-    await expect(buildReport({ warehousePath, dataset: "ai-usage", outFile: path.join(dir, "x.html") })).rejects.toThrow(/dataset "ai-usage" must be/);
+    await expect(buildReport({ warehousePath, dataset: "ai-usage", outFile: path.join(dir, "x.html") })).rejects.toThrow(/BIGQUERY_DATASET: "ai-usage" must be a BigQuery dataset name/);
     expect(existsSync(path.join(dir, "x.html"))).toBe(false);
   });
 

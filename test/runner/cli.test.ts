@@ -69,16 +69,26 @@ describe("runner/cli.ts", () => {
   });
 
   it("test: runs the unit tests and exits non-zero when one fails", async () => {
-    const { code, stderr } = await cliInProcess("test", ...common);
+    const { code, stderr } = await cliInProcess("test", "--project", `${FIXTURES}/basic`, "--dataset", "fx");
     expect(stderr).toMatch(/passed\s+test\s+test_dim_users /);
     expect(stderr).toMatch(/failed\s+test\s+test_dim_users_wrong[\s\S]*expected "de", got "DE"/);
     expect(code).toBe(1);
   });
 
+  it("an unknown tag or action is a usage error naming the known ones", async () => {
+    const tag = await cliInProcess("run", ...common, "--tags", "nosuchtag");
+    expect(tag.code).toBe(2);
+    expect(tag.stderr).toMatch(/error: unknown tag "nosuchtag"; known tags: .*daily/);
+    expect(tag.stderr).toContain("Usage: npm run models -- run [options]");
+    const action = await cliInProcess("run", ...common, "--actions", "nosuchaction");
+    expect(action.code).toBe(2);
+    expect(action.stderr).toMatch(/error: unknown action "nosuchaction"; known actions: .*dim_users/);
+  });
+
   it("usage and bad arguments", async () => {
     expect((await cliInProcess("nope")).code).toBe(2);
-    const bad = await cli("run", ...common, "--vars", "novalue"); // a real process: the error path exits 1
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('--vars: "novalue" is not key=value');
+    const bad = await cli("run", ...common, "--vars", "novalue"); // a real process
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('error: --vars: "novalue" is not key=value\nUsage: npm run models -- run [options]');
   });
 });

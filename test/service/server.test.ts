@@ -96,7 +96,7 @@ describe("service over real HTTP", () => {
       ["{not json", /body must be a JSON object/],
       [{ mode: "fast" }, /mode: mode must be dry_run, development or production/],
       [{ mode: "production", days: 0 }, /days: .*>=1/i],
-      [{ mode: "production", days: 3, start: "2026-11-01" }, /days: give either days or start/],
+      [{ mode: "production", days: 3, start: "2026-11-01" }, /days and start cannot be combined: days N loads the N days ending yesterday, start \(with an optional end\) a range; give one/],
       [{ mode: "production", start: "2026-11-05", end: "2026-11-01" }, /start 2026-11-05 is after end 2026-11-01/],
       [{ mode: "production", start: "2999-01-01" }, /start 2999-01-01 is after end .* \(end defaults to yesterday/],
       [{ mode: "production", start: "2026-02-30" }, /start 2026-02-30: expected a real date/],

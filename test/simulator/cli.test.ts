@@ -26,7 +26,8 @@ describe("simulator CLI", () => {
     let err = "";
     child.stderr.on("data", (b: Buffer) => (err += b.toString()));
     const code = await new Promise<number | null>((ok) => child.on("exit", ok));
-    expect(code).toBe(1);
-    expect(err).toMatch(/--users must be a number/);
+    expect(code).toBe(2);
+    expect(err).toContain("error: option '--users <n>' argument 'many' is invalid. expected a whole number from 4 to 5000.");
+    expect(err).toContain("Usage: npm run simulator -- [options]");
   });
 });

@@ -14,12 +14,15 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 
 describe("Google Sheets values API", () => {
-  it("needs the bearer token and a known spreadsheet and range, with Google error bodies", async () => {
+  it("refuses a wrong bearer token, needs a known spreadsheet and range, with Google error bodies", async () => {
     const r = await c.sheets(`${id}/values/people`, "ya29.wrong");
     expect(r.status).toBe(401);
     expect(r.body.error.status).toBe("UNAUTHENTICATED");
     expect(r.body.error.code).toBe(401);
     expect((await c.sheets("nope/values/people")).body.error.status).toBe("NOT_FOUND");
+    // No credentials at all is an emulator's client (SHEETS_EMULATOR_HOST), as Google's emulators serve them.
+    const anonymous = await fetch(`${sim.baseUrls.sheets}/v4/spreadsheets/${id}/values/people`);
+    expect(anonymous.status).toBe(200);
     const bad = await c.sheets(`${id}/values/${encodeURIComponent("missing_tab!A1:B2")}`);
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toBe("Unable to parse range: missing_tab!A1:B2");

@@ -1,0 +1,73 @@
+// Opening the local DuckDB warehouse file, for every command that does (load, models, report, verify). DuckDB lets
+// one process write a file at a time; a writer leaves a note beside the file saying who it is, so a second command
+// can say which run holds the warehouse and since when instead of DuckDB's raw lock error.
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+
+export interface DuckDbFile {
+  instance: DuckDBInstance;
+  connection: DuckDBConnection;
+  close(): void;
+}
+
+interface Holder {
+  /** What holds the file, e.g. "load run 20261121T140000Z-a1b2c3" or "npm run models -- run". */
+  what: string;
+  pid: number;
+  since: string;
+}
+
+export class WarehouseBusyError extends Error {
+  override name = "WarehouseBusyError";
+}
+
+const holderFile = (file: string) => `${file}.holder.json`;
+
+/** Opens the file (read-only, or as the writer `holder` names); a held lock becomes a WarehouseBusyError. */
+export async function openDuckDbFile(file: string, opts: { readOnly?: boolean; holder?: string } = {}): Promise<DuckDbFile> {
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(file, opts.readOnly ? { access_mode: "READ_ONLY" } : {});
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/Could not set lock on file/i.test(message)) throw busy(file, message);
+    throw error;
+  }
+  const note: Holder | undefined = !opts.readOnly && file !== ":memory:" ? { what: opts.holder ?? commandLine(), pid: process.pid, since: new Date().toISOString() } : undefined;
+  if (note) writeFileSync(holderFile(file), `${JSON.stringify(note)}\n`);
+  const connection = await instance.connect();
+  return {
+    instance,
+    connection,
+    close() {
+      connection.closeSync();
+      instance.closeSync();
+      if (note && readHolder(file)?.pid === note.pid) rmSync(holderFile(file), { force: true });
+    },
+  };
+}
+
+function busy(file: string, duckdbMessage: string): WarehouseBusyError {
+  const pid = Number(/\(PID (\d+)\)/i.exec(duckdbMessage)?.[1]);
+  const holder = readHolder(file);
+  const who =
+    holder && (!pid || holder.pid === pid)
+      ? `${holder.what} (pid ${holder.pid}) since ${holder.since}`
+      : `another process${pid ? ` (pid ${pid})` : ""}`;
+  return new WarehouseBusyError(
+    `the warehouse ${file} is in use by ${who}; DuckDB lets one process write it at a time: wait for that run to finish, or stop it${pid ? ` (kill ${pid})` : ""}, then try again`,
+  );
+}
+
+function readHolder(file: string): Holder | undefined {
+  try {
+    return JSON.parse(readFileSync(holderFile(file), "utf8")) as Holder;
+  } catch {
+    return undefined;
+  }
+}
+
+function commandLine(): string {
+  const script = process.env.npm_lifecycle_event;
+  return script ? `npm run ${script}` : process.argv.slice(1).join(" ");
+}
