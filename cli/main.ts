@@ -10,7 +10,6 @@ import {
   hasNoSources,
   MAX_DAYS,
   MODES,
-  resolveRange,
   runLoad,
   type Config,
   type LoadOptions,
