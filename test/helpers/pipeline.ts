@@ -10,6 +10,12 @@ import { tempDir, testConfig } from "./config.ts";
 /** Vendor minutes pass this many times faster, for the simulator's limits and the client's pacing alike. */
 export const TIME_SCALE = 200;
 
+/**
+ * Model vars for warehouses loaded on a simulator's fixed clock: its loads finished on that clock, days or weeks
+ * before the real one that the freshness assertion compares with (a test about freshness sets its own).
+ */
+export const SIMULATED_CLOCK_VARS = { freshness_max_hours: "1000000" };
+
 export function configForSimulator(sim: Simulator, dir: string): Config {
   return { ...testConfig(dir), ...simulatedSources(sim, TIME_SCALE) };
 }

@@ -11,7 +11,7 @@ import { compileForDataset, runGraph, type CompiledGraph, type RunResult } from 
 import { startSimulator, type RestatementKind, type Simulator } from "../../simulator/index.ts";
 import { tempDir } from "../helpers/config.ts";
 import { query } from "../helpers/duckdb.ts";
-import { configForSimulator } from "../helpers/pipeline.ts";
+import { configForSimulator, SIMULATED_CLOCK_VARS } from "../helpers/pipeline.ts";
 
 const DATASET = "ai_usage_dev";
 const RAW = `${DATASET}_raw`;
@@ -198,5 +198,5 @@ export async function runConvergence(seed: number, count: number, graph?: Compil
 
 /** The project compiled for these runs: loads land on the test's clock, so freshness is not the real clock's. */
 export function compileForConvergence(): Promise<CompiledGraph> {
-  return compileForDataset({ dataset: DATASET, vars: { freshness_max_hours: "100000" } });
+  return compileForDataset({ dataset: DATASET, vars: SIMULATED_CLOCK_VARS });
 }
