@@ -2,12 +2,12 @@
 // daily metrics, Anthropic usage at the finest grain, and Claude Code analytics rows. This is the day as it happened;
 // what the vendors serve of it at a given moment (history, partial today, restatements) is world.ts.
 import {
-  anthropicModel, anthropicPrice, CURSOR_MODELS, CURSOR_REQUEST_NANO, CURSOR_TOKEN_FEE, TOKEN_TYPES, WEB_SEARCH_NANO, type TokenType,
+  anthropicModel, anthropicPrice, CODE_EXECUTION_HOUR_NANO, CURSOR_MODELS, CURSOR_REQUEST_NANO, CURSOR_TOKEN_FEE, TOKEN_TYPES, WEB_SEARCH_NANO, type TokenType,
 } from "./catalog.ts";
 import { cursorMemberOn, during, keysBy, type ApiKey, type Company, type Person } from "./company.ts";
 import { dayStartMs, weekday } from "./dates.ts";
 import { NANO_PER_CENT } from "./money.ts";
-import { rng, type Rng } from "./rng.ts";
+import { rng, unit, type Rng } from "./rng.ts";
 
 export interface CursorEvent {
   /** position within the day, stable: used as the record identity */
@@ -63,6 +63,9 @@ export interface ClaudeCodeRow {
   record: Record<string, unknown>;
 }
 
+/** Code execution has no usage measure (reference §1.2): only a cost line, per workspace and day. */
+export interface CodeExecution { workspaceId: string | null; nano: bigint }
+
 export interface DayData {
   day: string;
   cursorEvents: CursorEvent[];
@@ -70,6 +73,7 @@ export interface DayData {
   cursorDaily: Map<string, CursorDailyMetrics>;
   usage: UsageRecord[];
   claudeCode: ClaudeCodeRow[];
+  codeExecution: CodeExecution[];
 }
 
 const EXTENSIONS = [".ts", ".tsx", ".py", ".go", ".rs", ".sql", ".kt"];
@@ -162,8 +166,8 @@ export function generateDay(c: Company, day: string): DayData {
   cursorEvents.sort((a, b) => a.ts - b.ts || a.person.slot - b.person.slot);
   cursorEvents.forEach((e, i) => (e.seq = i));
 
-  const { usage, claudeCode } = anthropicDay(c, day, wf);
-  return { day, cursorEvents, cursorDaily, usage, claudeCode };
+  const { usage, claudeCode, codeExecution } = anthropicDay(c, day, wf);
+  return { day, cursorEvents, cursorDaily, usage, claudeCode, codeExecution };
 }
 
 /** token ranges of an API call mix, and of a Claude Code day */
@@ -179,10 +183,16 @@ export function usageRecord(c: Company, k: ApiKey | null, model: string, t: Toke
   };
 }
 
-function anthropicDay(c: Company, day: string, wf: number): { usage: UsageRecord[]; claudeCode: ClaudeCodeRow[] } {
+/** A share of user keys is also used by Claude Code (an api_actor billed in the key's own workspace). */
+export function usedByClaudeCode(c: Company, k: ApiKey): boolean {
+  return k.use === "user" && unit(c.options.seed, "claude-code-key", k.id) < 0.3;
+}
+
+function anthropicDay(c: Company, day: string, wf: number): { usage: UsageRecord[]; claudeCode: ClaudeCodeRow[]; codeExecution: CodeExecution[] } {
   const seed = c.options.seed;
   const usage: UsageRecord[] = [];
   const claudeCode: ClaudeCodeRow[] = [];
+  const codeExecution: CodeExecution[] = [];
   const rec = (k: ApiKey | null, model: string, t: Tokens, extra: Partial<UsageRecord> = {}): UsageRecord => {
     const u = usageRecord(c, k, model, t, extra);
     usage.push(u);
@@ -202,9 +212,13 @@ function anthropicDay(c: Company, day: string, wf: number): { usage: UsageRecord
         }
         break;
       }
-      case "service":
+      case "service": {
         for (const model of k.models) rec(k, model, tokens(r, 6 * (wf < 1 ? 0.5 : 1), SMALL)).webSearch = r.int(0, 80);
+        // Priority Tier traffic: in the usage report, never in the cost report (reference §1.2, §1.3)
+        const p = rng(seed, "priority", day, k.id);
+        if (p.chance(0.6)) rec(k, k.models[0]!, tokens(p, 3, SMALL), { serviceTier: "priority" }).webSearch = p.int(0, 30);
         break;
+      }
       case "batch":
         if (r.chance(0.9)) for (const model of k.models) rec(k, model, tokens(r, 4, SMALL), { serviceTier: "batch" });
         break;
@@ -221,37 +235,62 @@ function anthropicDay(c: Company, day: string, wf: number): { usage: UsageRecord
           const scale = remote ? 0.4 : person ? 1 : 0.5;
           const models = r.chance(0.3) ? ["claude-opus-4-6", "claude-haiku-4-5-20251001"] : ["claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001"];
           const rows = models.map((m, i) => rec(k, m, tokens(r, i === 0 ? scale : scale * 0.05, CODE), { accountId: person?.anthropic?.id ?? null, remote }));
-          claudeCode.push(claudeCodeRow(c, day, k, rows, remote, r));
+          const actor: Actor = person ? { type: "user_actor", person, terminal: person.claudeCode!.terminal } : { type: "api_actor", key: k, terminal: "non-interactive" };
+          claudeCode.push(claudeCodeRow(c, day, actor, rows, remote, r));
         }
         break;
       }
       case "none":
         break;
     }
+    if (usedByClaudeCode(c, k)) {
+      // Claude Code run with this key: its tokens and cost are the key's, in the key's own workspace
+      const a = rng(seed, "claude-code-key-day", day, k.id);
+      if (a.chance(0.5 * wf)) {
+        const rows = ["claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001"].map((m, i) => rec(k, m, tokens(a, i === 0 ? 0.3 : 0.02, CODE)));
+        claudeCode.push(claudeCodeRow(c, day, { type: "api_actor", key: k, terminal: "vscode" }, rows, false, a));
+      }
+    }
   }
+  // Claude Code on a Team or Enterprise plan: reported, billed by the plan, not by the API (no usage, no cost line)
+  for (const p of c.roster.employedOn(day)) {
+    if (!p.subscription) continue;
+    const s = rng(seed, "subscription-day", day, p.key);
+    if (!s.chance((0.7 * p.activity + 0.1) * wf)) continue;
+    const rows = ["claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001"].map((m, i) => usageRecord(c, null, m, tokens(s, i === 0 ? 0.8 : 0.04, CODE)));
+    claudeCode.push(claudeCodeRow(c, day, { type: "user_actor", person: p, terminal: p.subscription.terminal, subscription: p.subscription.type }, rows, false, s));
+  }
+  // code execution containers of the production backend: a cost line with no usage measure
+  const x = rng(seed, "code-execution", day);
+  const production = c.workspaces.find((w) => w.name === "Production")!;
+  if (x.chance(0.7)) codeExecution.push({ workspaceId: production.id, nano: BigInt(x.int(1, 40)) * CODE_EXECUTION_HOUR_NANO });
   // Workbench / Console usage: no API key, Default Workspace, nobody to name
   const r = rng(seed, "console", day);
   if (r.chance(0.5)) rec(null, "claude-sonnet-4-5-20250929", tokens(r, 0.2, SMALL));
   claudeCode.sort((a, b) => a.actorKey.localeCompare(b.actorKey) || Number(a.remote) - Number(b.remote));
-  return { usage, claudeCode };
+  return { usage, claudeCode, codeExecution };
 }
 
-function claudeCodeRow(c: Company, day: string, k: ApiKey, rows: UsageRecord[], remote: boolean, r: Rng): ClaudeCodeRow {
-  const person = k.person;
-  const actor = person ? { type: "user_actor", email_address: person.email } : { type: "api_actor", api_key_name: k.name };
+/** Who a Claude Code report row is about: a signed-in user (API-billed, or on a plan) or an API key by name. */
+type Actor =
+  | { type: "user_actor"; person: Person; terminal: string; subscription?: "team" | "enterprise" }
+  | { type: "api_actor"; key: ApiKey; terminal: string };
+
+function claudeCodeRow(c: Company, day: string, actor: Actor, rows: UsageRecord[], remote: boolean, r: Rng): ClaudeCodeRow {
+  const subscription = actor.type === "user_actor" ? actor.subscription ?? null : null;
   const sessions = r.int(1, 12);
   const added = r.int(50, 2500);
   const tool = () => { const a = r.int(0, 40); return { accepted: a, rejected: r.int(0, Math.ceil(a / 5)) }; };
   return {
-    actorKey: person ? person.email : `api:${k.name}`,
+    actorKey: actor.type === "user_actor" ? actor.person.email : `api:${actor.key.name}`,
     remote,
     record: {
       date: `${day}T00:00:00Z`,
-      actor,
+      actor: actor.type === "user_actor" ? { type: "user_actor", email_address: actor.person.email } : { type: "api_actor", api_key_name: actor.key.name },
       organization_id: c.orgId,
-      customer_type: "api",
-      subscription_type: null,
-      terminal_type: remote ? "web" : person ? person.claudeCode!.terminal : "non-interactive",
+      customer_type: subscription ? "subscription" : "api",
+      subscription_type: subscription,
+      terminal_type: remote ? "web" : actor.terminal,
       is_remote: remote,
       core_metrics: {
         num_sessions: sessions,
@@ -270,7 +309,7 @@ function claudeCodeRow(c: Company, day: string, k: ApiKey, rows: UsageRecord[], 
             cache_read: u.tokens.cache_read_input_tokens,
             cache_creation: u.tokens["cache_creation.ephemeral_5m_input_tokens"] + u.tokens["cache_creation.ephemeral_1h_input_tokens"],
           },
-          // an estimate in whole cents, never above the billed cost
+          // an estimate in whole cents, never above the billed cost (for plan users: what the API would have billed)
           estimated_cost: { amount: Number(nano / NANO_PER_CENT), currency: "USD" },
         };
       }),

@@ -64,6 +64,15 @@ export function anthropicPrice(modelId: string, tokenType: TokenType, tier: stri
 /** web search: $10 per 1,000 requests = 1 cent each */
 export const WEB_SEARCH_NANO = 1_000_000_000n;
 
+/** code execution: $0.05 per container-hour */
+export const CODE_EXECUTION_HOUR_NANO = 5n * 1_000_000_000n;
+
+/** The service tiers the cost report bills (its service_tier is standard, batch or null); Priority Tier and other
+ * tiers are billed elsewhere (reference §1.3). */
+export function isBilledTier(tier: string): boolean {
+  return tier === "standard" || tier === "batch";
+}
+
 export function costDescription(modelId: string, tokenType: TokenType, tier: string, contextWindow: string): string {
   const m = anthropicModel(modelId);
   const lc = contextWindow === "200k-1M" ? " - Long Context" : "";

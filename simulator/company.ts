@@ -5,7 +5,7 @@
 // asked for (a few per slot since the epoch), never day by day.
 import { ANTHROPIC_MODELS, CURSOR_MODELS, EMAIL_DOMAIN, FIRST, LAST, TEAMS, TERMINALS, type Team } from "./catalog.ts";
 import { addDays, dayStartMs, DAY_MS } from "./dates.ts";
-import { rng, type Rng } from "./rng.ts";
+import { rng, unit, type Rng } from "./rng.ts";
 
 /** Tenures, moves and the rotation are counted from here; founders were hired before it. */
 export const EPOCH = "2020-01-01";
@@ -19,6 +19,11 @@ export interface CompanyOptions {
 
 export interface TeamSpell { team: string; from: string | null }
 
+/** The founder who administers Cursor without a paid seat (role free-owner) and never uses it. */
+export const UNPAID_ADMIN_SLOT = 3;
+/** The seat plans of the seats tab besides the default one, and who is on them. */
+export const SEAT_PLANS = { default: { plan: "Teams", monthlyUsd: 40 }, others: [{ plan: "Ultra", monthlyUsd: 200, share: 0.12 }] } as const;
+
 /**
  * founder: permanent, manages a team (slots 0..5); rotating: permanent, changes team every 28 days; forgotten:
  * permanent, missing from the mapping sheet; idle: permanent, holds a paid Cursor seat and never uses it; staff: churns.
@@ -29,7 +34,10 @@ export interface CursorSeat {
   userId: string;
   /** the email as Cursor shows it (one member's is mixed case on purpose) */
   email: string;
+  /** owner and member hold a paid seat; free-owner is an admin without one (reference §2.2) */
   role: string;
+  /** the member's daily-usage rows carry their email; false: userId only (email is optional there, reference §2.3) */
+  dailyUsageEmail: boolean;
   joinDay: string;
   /** the member is removed from this day on (still listed, isRemoved: true) */
   removedDay: string | null;
@@ -58,7 +66,12 @@ export interface Person {
   activity: number;
   cursor: CursorSeat | null;
   anthropic: AnthropicUser | null;
+  /** Claude Code through the API (a per-user key in the Claude Code workspace) */
   claudeCode: { terminal: string; remoteShare: number } | null;
+  /** Claude Code on a Team or Enterprise plan (customer_type subscription): in the Claude Code report, never billed by the API */
+  subscription: { type: "team" | "enterprise"; terminal: string } | null;
+  /** the seat plan the people tab names for the person; null = the tool's default plan */
+  seatPlan: string | null;
 }
 
 export interface Workspace { id: string; name: string; createdAt: string; archivedDay: string | null; claudeCode: boolean; color: string }
@@ -226,16 +239,26 @@ export class Roster {
     const p: Person = {
       key: `${slot}.${d.tenure}`, slot, role, email, name, hired, left, firstTeam, moves,
       rotation: role === "rotating" ? [home, home === "ML Research" ? "Platform" : "ML Research"] : null,
-      inMapping: role !== "forgotten", activity: 0.4 + r.next() * 0.6, cursor: null, anthropic: null, claudeCode: null,
+      inMapping: role !== "forgotten", activity: 0.4 + r.next() * 0.6, cursor: null, anthropic: null, claudeCode: null, subscription: null, seatPlan: null,
     };
+    // draws of their own streams (never of r), so adding them moved no one else's data
+    const extra = (what: string) => unit(seed, what, slot, d.tenure);
 
     if (slot === 0 || role === "idle" || r.chance(0.85)) {
       // one member's email is stored mixed case, as vendors keep what was typed
       const seatEmail = slot === 1 ? email.replace(/^./, (c) => c.toUpperCase()).replace(/\.(.)/, (_m, c: string) => `.${c.toUpperCase()}`) : email;
       p.cursor = {
-        userId: `user_${r.id(28)}`, email: seatEmail, role: slot === 0 ? "owner" : "member", joinDay: soon(10), removedDay: left,
-        idle: role === "idle", models: [r.pick(CURSOR_MODELS).id, r.pick(CURSOR_MODELS).id, "auto"],
+        userId: `user_${r.id(28)}`, email: seatEmail, role: slot === 0 ? "owner" : "member", dailyUsageEmail: extra("daily-usage-email") >= 0.2,
+        joinDay: soon(10), removedDay: left, idle: role === "idle", models: [r.pick(CURSOR_MODELS).id, r.pick(CURSOR_MODELS).id, "auto"],
       };
+      const other = SEAT_PLANS.others.find((o) => extra(`seat-plan-${o.plan}`) < o.share);
+      if (other && role !== "idle") p.seatPlan = other.plan;
+    }
+    if (slot === UNPAID_ADMIN_SLOT && role === "founder") {
+      // an admin of the Cursor team who holds no paid seat and never uses it
+      const a = rng(seed, "unpaid-admin", slot);
+      p.cursor = { ...(p.cursor ?? { userId: `user_${a.id(28)}`, email, joinDay: hired, removedDay: left, models: [] }), role: "free-owner", dailyUsageEmail: true, idle: true };
+      p.seatPlan = null;
     }
     // the admin, the engineer who owns service keys and the outsider who created one are always Anthropic users
     if (slot === 0 || slot === 1 || slot === users - 1 || r.chance(0.75)) {
@@ -245,6 +268,11 @@ export class Roster {
       if (cc) p.claudeCode = { terminal: r.pick(TERMINALS), remoteShare: r.chance(0.3) ? 0.3 : 0 };
       this.byAnthropicId.set(p.anthropic.id, p);
       this.addKeys(p, r, added);
+    }
+    if (!p.claudeCode && role !== "idle" && extra("subscription") < 0.3) {
+      // signs in to Claude Code with a claude.ai plan: the Claude Code report lists them, the API bills nothing
+      const s = rng(seed, "subscription", slot, d.tenure);
+      p.subscription = { type: s.chance(0.7) ? "team" : "enterprise", terminal: s.pick(TERMINALS) };
     }
     this.people.push(p);
   }

@@ -61,7 +61,8 @@ function dailyUsage(ctx: Ctx) {
     const m = daily.get(day)!.get(p.key);
     // `date` is an epoch ms inside the day, not midnight (observed live)
     const date = m?.lastActivityMs ?? dayStartMs(day) + (hash32(day, s.userId) % DAY_MS);
-    const rec: Record<string, unknown> = { userId: s.userId, day, date, email: s.email };
+    // email is optional in the daily usage (reference §2.3): some members' rows carry only their userId
+    const rec: Record<string, unknown> = { userId: s.userId, day, date, ...(s.dailyUsageEmail ? { email: s.email } : {}) };
     if (paged) rec.isActive = Boolean(m);
     Object.assign(rec, {
       totalLinesAdded: m?.totalLinesAdded ?? 0, totalLinesDeleted: m?.totalLinesDeleted ?? 0,

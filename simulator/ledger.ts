@@ -1,8 +1,8 @@
 // Money views derived from the served activity: the cost report's line items, the Cursor spend snapshot, and the
 // ground truth as of a moment. All sums are bigint nanocents, so they agree exactly.
-import { costDescription, TEAMS_BY_NAME, TOKEN_TYPES, type TokenType } from "./catalog.ts";
+import { costDescription, isBilledTier, TEAMS_BY_NAME, TOKEN_TYPES, type TokenType } from "./catalog.ts";
 import { addDays, dayOf, isDay } from "./dates.ts";
-import { usageCost, usageWebSearchCost, type UsageRecord } from "./activity.ts";
+import { usageCost, usageWebSearchCost, type CodeExecution, type UsageRecord } from "./activity.ts";
 import type { Company, Person } from "./company.ts";
 import { keyOwnerOn, peopleSheet } from "./mapping.ts";
 import { centsString } from "./money.ts";
@@ -11,7 +11,7 @@ import type { World } from "./world.ts";
 export interface CostLine {
   workspaceId: string | null;
   description: string;
-  costType: "tokens" | "web_search";
+  costType: "tokens" | "web_search" | "code_execution";
   tokenType: TokenType | null;
   model: string | null;
   serviceTier: string | null;
@@ -21,10 +21,11 @@ export interface CostLine {
 }
 
 const WEB_SEARCH = "Web Search Usage";
+const CODE_EXECUTION = "Code Execution Usage";
 const lineKey = (workspaceId: string | null, description: string) => `${workspaceId}|${description}`;
 
-/** the cost report's finest line items for one day's usage: (workspace, description) */
-export function costLines(usage: UsageRecord[]): CostLine[] {
+/** the cost report's finest line items for one day: (workspace, description); Priority Tier usage is billed elsewhere */
+export function costLines(usage: UsageRecord[], codeExecution: CodeExecution[]): CostLine[] {
   const lines = new Map<string, CostLine>();
   const add = (l: Omit<CostLine, "nano">, nano: bigint) => {
     if (nano === 0n) return;
@@ -34,6 +35,7 @@ export function costLines(usage: UsageRecord[]): CostLine[] {
     else lines.set(k, { ...l, nano });
   };
   for (const u of usage) {
+    if (!isBilledTier(u.serviceTier)) continue;
     for (const t of TOKEN_TYPES) {
       add({
         workspaceId: u.workspaceId, description: costDescription(u.model, t, u.serviceTier, u.contextWindow), costType: "tokens", tokenType: t,
@@ -41,6 +43,9 @@ export function costLines(usage: UsageRecord[]): CostLine[] {
       }, usageCost(u, t));
     }
     add({ workspaceId: u.workspaceId, description: WEB_SEARCH, costType: "web_search", tokenType: null, model: null, serviceTier: null, contextWindow: null, inferenceGeo: null }, usageWebSearchCost(u));
+  }
+  for (const x of codeExecution) {
+    add({ workspaceId: x.workspaceId, description: CODE_EXECUTION, costType: "code_execution", tokenType: null, model: null, serviceTier: null, contextWindow: null, inferenceGeo: null }, x.nano);
   }
   return [...lines.values()];
 }
@@ -94,7 +99,7 @@ export interface GroundTruth {
   }[];
   costLines: {
     day: string; tool: Tool; email: string | null; apiKeyId: string | null;
-    workspaceId: string | null; model: string; tokenType: string | null; cents: string;
+    workspaceId: string | null; model: string | null; tokenType: string | null; cents: string;
   }[];
   vendorDaily: { day: string; tool: Tool; cents: string }[];
   /** extra facts tests of the pipeline use */
@@ -150,11 +155,12 @@ export function groundTruth(world: World, range: TruthRange = {}): GroundTruth {
     }
     for (const v of cursor.values()) if (v.nano > 0n) lines.push({ day, tool: "cursor", email: v.email, apiKeyId: null, workspaceId: null, model: v.model, tokenType: null, cents: centsString(v.nano) });
     // Anthropic at key x workspace x model x token type grain (tiers, context windows and local/remote summed);
-    // a usage measure whose cost line the vendor dropped carries no money
+    // a usage measure whose cost line the vendor dropped carries no money, nor does Priority Tier usage (not in the
+    // cost report)
     const billed = new Set(d.costLines.map((l) => lineKey(l.workspaceId, l.description)));
     const anth = new Map<string, GroundTruth["costLines"][number] & { nano: bigint }>();
     const addA = (u: UsageRecord, description: string, tokenType: string | null, nano: bigint) => {
-      if (nano === 0n || !billed.has(lineKey(u.workspaceId, description))) return;
+      if (nano === 0n || !isBilledTier(u.serviceTier) || !billed.has(lineKey(u.workspaceId, description))) return;
       const k = `${u.apiKeyId}|${u.workspaceId}|${u.model}|${tokenType}`;
       const email = u.key ? keyOwnerOn(world, u.key, day, asOf) : null;
       const cur = anth.get(k) ?? { day, tool: u.tool, email, apiKeyId: u.apiKeyId, workspaceId: u.workspaceId, model: u.model, tokenType, cents: "", nano: 0n };
@@ -167,6 +173,12 @@ export function groundTruth(world: World, range: TruthRange = {}): GroundTruth {
       addA(u, WEB_SEARCH, null, usageWebSearchCost(u));
     }
     for (const { nano, ...l } of anth.values()) lines.push({ ...l, cents: centsString(nano) });
+    // lines with no usage measure (code execution) belong to nobody the vendor names
+    for (const l of d.costLines.filter((x) => x.costType === "code_execution")) {
+      const tool = l.workspaceId === world.company.claudeCodeWorkspace.id ? "claude_code" : "claude_api";
+      lines.push({ day, tool, email: null, apiKeyId: null, workspaceId: l.workspaceId, model: null, tokenType: null, cents: centsString(l.nano) });
+      totals[tool] += l.nano;
+    }
     for (const tool of ["cursor", "claude_code", "claude_api"] as const) vendorDaily.push({ day, tool, cents: centsString(totals[tool]) });
   }
   return {

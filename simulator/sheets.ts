@@ -1,6 +1,6 @@
 // Google Sheets API v4 (reference §3): values.get and values.batchGet over the mapping tabs.
 import { TEAMS_BY_NAME, type Team } from "./catalog.ts";
-import { teamOn, type Company } from "./company.ts";
+import { SEAT_PLANS, teamOn, type Company } from "./company.ts";
 import { addDays } from "./dates.ts";
 import { keyOwnerRows, peopleSheet } from "./mapping.ts";
 import { rng } from "./rng.ts";
@@ -25,14 +25,14 @@ export function tabGrid(world: World, tab: Tab): string[][] {
     case "people": {
       // a well-kept HR sheet: everyone employed within the history (leavers kept), an undated first row and a dated
       // row per move once its date has come; the two people the mapping forgot are not there
-      const rows = [["email", "name", "team", "department", "cost_center", "manager_email", "effective_from"]];
+      const rows = [["email", "name", "team", "department", "cost_center", "manager_email", "effective_from", "plan"]];
       for (const { person: p, rows: own } of peopleSheet(world)) {
         for (const row of own) {
           const t = TEAMS_BY_NAME.get(row.team)!;
           const manager = c.teams.find((x) => x.name === row.team)?.managerEmail;
           // one hand-typed email with a stray space and capitals: the sheet is edited by people
           const email = p.slot === 2 ? `${p.email.replace(/^./, (ch) => ch.toUpperCase())} ` : p.email;
-          rows.push([email, p.name, t.name, t.department, t.costCenter, manager && manager !== p.email ? manager : "", row.from ?? ""]);
+          rows.push([email, p.name, t.name, t.department, t.costCenter, manager && manager !== p.email ? manager : "", row.from ?? "", p.seatPlan ?? ""]);
         }
       }
       return rows;
@@ -60,7 +60,12 @@ export function tabGrid(world: World, tab: Tab): string[][] {
       return rows;
     }
     case "seats":
-      return [["tool", "plan", "monthly_price_usd", "effective_from"], ["cursor", "Teams", money(40), ""]];
+      // the default plan is marked in is_default; the people tab's plan column names anyone on another plan
+      return [
+        ["tool", "plan", "monthly_price_usd", "effective_from", "is_default"],
+        ["cursor", SEAT_PLANS.default.plan, money(SEAT_PLANS.default.monthlyUsd), "", "yes"],
+        ...SEAT_PLANS.others.map((o) => ["cursor", o.plan, money(o.monthlyUsd), "", ""]),
+      ];
   }
 }
 

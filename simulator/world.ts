@@ -85,7 +85,7 @@ export class World {
     const dropped = new Set(effects.flatMap((e) => (e.kind === "drop_line" ? [`${e.workspaceId}|${e.description}`] : [])));
     return {
       day, complete, cursorEvents, cursorDaily: raw.cursorDaily, usage, claudeCode: raw.claudeCode,
-      costLines: costLines(usage).filter((l) => !dropped.has(`${l.workspaceId}|${l.description}`)),
+      costLines: costLines(usage, raw.codeExecution).filter((l) => !dropped.has(`${l.workspaceId}|${l.description}`)),
     };
   }
 

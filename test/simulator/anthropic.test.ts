@@ -77,6 +77,7 @@ describe("Anthropic Admin API contract", () => {
     expect(rows.some((r: Json) => r.workspace_id === null)).toBe(true); // Default Workspace
     expect(rows.some((r: Json) => r.api_key_id === null)).toBe(true); // Console usage
     expect(rows.some((r: Json) => r.service_tier === "batch")).toBe(true);
+    expect(rows.some((r: Json) => r.service_tier === "priority" && r.server_tool_use.web_search_requests > 0)).toBe(true);
     expect(rows.some((r: Json) => r.context_window === "200k-1M")).toBe(true);
     // ungrouped: one row per bucket, every dimension null, same totals
     const flat = (await allPages(USAGE, params.slice(0, 2))).flatMap((p) => p.data);
@@ -103,6 +104,11 @@ describe("Anthropic Admin API contract", () => {
     const web = rows.filter((r: Json) => r.cost_type === "web_search");
     expect(web.length).toBeGreaterThan(0);
     for (const r of web) expect([r.token_type, r.model]).toEqual([null, null]);
+    // code execution: a line of its own with no usage measure; Priority Tier: never in the cost report
+    const code = rows.filter((r: Json) => r.cost_type === "code_execution");
+    expect(code.length).toBeGreaterThan(0);
+    for (const r of code) expect([r.description, r.token_type, r.model, r.service_tier]).toEqual(["Code Execution Usage", null, null, null]);
+    expect(rows.some((r: Json) => r.service_tier === "priority")).toBe(false);
     const truth = sim.truth();
     for (const b of buckets) {
       const day = b.starting_at.slice(0, 10);
@@ -120,30 +126,42 @@ describe("Anthropic Admin API contract", () => {
     expect((await c.anthropic(COST, [["starting_at", "2026-11-20T00:00:00Z"], ["group_by[]", "api_key_id"]])).status).toBe(400);
   });
 
-  it("claude code report: one day a call, cursor paging, user and api actors, remote split, estimated_cost within the workspace cost", async () => {
+  it("claude code report: one day a call, cursor paging, user and api actors, plan users, remote split, estimated_cost within the workspace cost", async () => {
     expect((await c.anthropic(CC, [["starting_at", "2026-11-20T00:00:00Z"]])).status).toBe(400);
     expect((await c.anthropic(CC, [["starting_at", "2026-11-20"], ["limit", "1001"]])).status).toBe(400);
     const truth = sim.truth();
-    let sawApiActor = false, sawRemote = false;
+    const keys = (await c.anthropic("/v1/organizations/api_keys", [["limit", "1000"]])).body.data as Json[];
+    const workspaceOf = (name: string) => keys.filter((k) => k.name === name).map((k) => k.workspace_id);
+    const seen = { apiActorHere: false, apiActorElsewhere: false, subscription: false, remote: false };
     for (const day of truth.days) {
       const rows = (await allPages(CC, [["starting_at", day], ["limit", "4"]])).flatMap((p) => p.data);
       const once = (await c.anthropic(CC, [["starting_at", day], ["limit", "1000"]])).body.data;
       expect(rows).toEqual(once);
-      const est = rows.flatMap((r: Json) => r.model_breakdown.map((m: Json) => m.estimated_cost.amount));
+      // billed in the Claude Code workspace: API customers signed in (their per-user keys live there) and API keys
+      // of that workspace; plan users and keys of other workspaces are billed elsewhere (reference §1.3, §1.4)
+      const billedHere = (r: Json) =>
+        r.customer_type === "api" && (r.actor.type === "user_actor" || workspaceOf(r.actor.api_key_name).every((w) => w === truth.claudeCodeWorkspaceId));
       for (const r of rows) {
         expect(r.date).toBe(`${day}T00:00:00Z`);
-        expect(r.customer_type).toBe("api");
-        sawApiActor ||= r.actor.type === "api_actor" && typeof r.actor.api_key_name === "string";
-        sawRemote ||= r.is_remote === true;
+        expect(["api", "subscription"]).toContain(r.customer_type);
+        expect(r.subscription_type).toEqual(r.customer_type === "subscription" ? expect.stringMatching(/^(team|enterprise)$/) : null);
+        if (r.actor.type === "api_actor") {
+          expect(r.customer_type).toBe("api");
+          expect(workspaceOf(r.actor.api_key_name)).toHaveLength(1);
+          if (billedHere(r)) seen.apiActorHere = true;
+          else seen.apiActorElsewhere = true;
+        }
+        seen.subscription ||= r.customer_type === "subscription" && r.actor.type === "user_actor";
+        seen.remote ||= r.is_remote === true;
         for (const m of r.model_breakdown) expect(Number.isInteger(m.estimated_cost.amount)).toBe(true);
       }
+      const est = rows.filter(billedHere).flatMap((r: Json) => r.model_breakdown.map((m: Json) => m.estimated_cost.amount));
       const ws = Number(truth.vendorDaily.find((v) => v.day === day && v.tool === "claude_code")!.cents);
       const total = est.reduce((s: number, x: number) => s + x, 0);
       expect(total).toBeLessThanOrEqual(ws);
       expect(total).toBeGreaterThanOrEqual(ws - est.length); // floor to cents: at most 1 cent off per breakdown
     }
-    expect(sawApiActor).toBe(true);
-    expect(sawRemote).toBe(true);
+    expect(seen).toEqual({ apiActorHere: true, apiActorElsewhere: true, subscription: true, remote: true });
     const empty = await c.anthropic(CC, [["starting_at", "2020-01-01"]]);
     expect(empty.body).toEqual({ data: [], has_more: false, next_page: null });
   });

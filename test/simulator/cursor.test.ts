@@ -35,13 +35,23 @@ describe("Cursor Admin API contract", () => {
     const sheet = (await c.sheets(`${sim.credentials.spreadsheetId}/values/people`)).body.values.slice(1).map((row: string[]) => row[0]!.trim().toLowerCase());
     for (const m of removed) expect(sheet).toContain(m.email.toLowerCase());
     expect(members.filter((m) => m.role === "owner")).toHaveLength(1);
+    // an admin without a paid seat (reference §2.2)
+    expect(members.filter((m) => m.role === "free-owner")).toHaveLength(1);
     expect(members.some((m) => m.email !== m.email.toLowerCase())).toBe(true); // a mixed-case email, as vendors store them
-    // idle seats: members who never show up in a month of daily usage
+    // idle seats: members who never show up in a month of daily usage; some members' rows carry no email, only the
+    // userId of the members list (email is optional there)
     const active = new Set<string>();
+    let withoutEmail = 0;
     for (const start of [dayMs("2026-10-23"), dayMs("2026-11-06")]) {
-      for (const row of (await c.cursorPost("/teams/daily-usage-data", { startDate: start, endDate: start + 14 * 86_400_000 })).body.data) active.add(row.email);
+      for (const row of (await c.cursorPost("/teams/daily-usage-data", { startDate: start, endDate: start + 14 * 86_400_000 })).body.data) {
+        active.add(row.userId);
+        if (row.email === undefined) withoutEmail++;
+        expect(members.map((m) => m.id)).toContain(row.userId);
+      }
     }
-    expect(members.filter((m) => !m.isRemoved && !active.has(m.email)).length).toBeGreaterThanOrEqual(1);
+    expect(withoutEmail).toBeGreaterThan(0);
+    expect(members.filter((m) => !m.isRemoved && !active.has(m.id) && m.role !== "free-owner").length).toBeGreaterThanOrEqual(1);
+    expect(members.filter((m) => m.role === "free-owner").every((m) => !active.has(m.id))).toBe(true);
   });
 
   it("daily usage: 400 above 30 days, exactly 30 days is fine", async () => {

@@ -33,7 +33,7 @@ describe("Google Sheets values API", () => {
     expect(r.status).toBe(200);
     expect(r.body.range).toBe("people!A1:Z1000");
     const [header, ...rows] = r.body.values as string[][];
-    expect(header).toEqual(["email", "name", "team", "department", "cost_center", "manager_email", "effective_from"]);
+    expect(header).toEqual(["email", "name", "team", "department", "cost_center", "manager_email", "effective_from", "plan"]);
     for (const row of rows) for (const cell of row) expect(typeof cell).toBe("string");
     expect(rows.some((row) => row.length < header!.length)).toBe(true);
     for (const row of rows) expect(row[row.length - 1]).not.toBe("");
@@ -49,10 +49,15 @@ describe("Google Sheets values API", () => {
     // an undated first row, then one dated row per move: the whole team history from one snapshot
     for (const person of mapped) {
       const own = rows.filter((row) => row[0]!.trim().toLowerCase() === person.email);
-      expect(own.map((row) => [row[2], row[6] ?? null])).toEqual(person.teams.map((t) => [t.team, t.from]));
+      expect(own.map((row) => [row[2], row[6] || null])).toEqual(person.teams.map((t) => [t.team, t.from]));
       expect(own[0]![6] ?? "").toBe("");
       expect(own.slice(1).every((row) => row[6]! <= sim.today())).toBe(true); // no future rows
+      expect(new Set(own.map((row) => row[7] ?? "")).size).toBe(1); // a person's plan on every row
     }
+    // a few people are on another plan than the default one; the rest leave the column empty
+    const plans = rows.map((row) => row[7] ?? "");
+    expect(plans.filter((p) => p === "Ultra").length).toBeGreaterThan(0);
+    expect(plans.filter((p) => p === "").length).toBeGreaterThan(plans.length / 2);
     // the rotating person alternates between two teams every 28 days: a move in any 30-day window
     const rotating = mapped.find((p) => p.teams.length > 10)!;
     const moves = rotating.teams.slice(1).map((t) => t.from!);
@@ -69,7 +74,8 @@ describe("Google Sheets values API", () => {
     expect(budgets.values[0]).toEqual(["month", "cost_center", "team", "tool", "budget_usd"]);
     expect(budgets.values[1][2]).toBe(""); // an empty cell in the middle stays
     expect(budgets.values[1][4]).toMatch(/^\d{1,3}(,\d{3})*\.\d{2}$/); // "#,##0.00" as displayed
-    expect(seats.values).toEqual([["tool", "plan", "monthly_price_usd", "effective_from"], ["cursor", "Teams", "40.00"]]);
+    // the default plan is marked; trailing empty cells are omitted
+    expect(seats.values).toEqual([["tool", "plan", "monthly_price_usd", "effective_from", "is_default"], ["cursor", "Teams", "40.00", "", "yes"], ["cursor", "Ultra", "200.00"]]);
     expect(owners.values.every((row: string[]) => row.length <= 2)).toBe(true);
     const keys = (await c.anthropic("/v1/organizations/api_keys", [["limit", "1000"]])).body.data.map((k: { id: string }) => k.id);
     for (const row of owners.values.slice(1)) expect(keys).toContain(row[0]);

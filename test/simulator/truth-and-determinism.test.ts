@@ -36,12 +36,13 @@ describe("ground truth", () => {
     const emailOf = (userId: string | undefined) => users.find((u) => u.id === userId)?.email ?? null;
     // design §4: mapping override > key principal user > creator
     const expectedOwner = (k: Json) => owners.find((o) => o[0] === k.id)?.[1] ?? (k.principal?.type === "user" ? emailOf(k.principal.id) : null) ?? emailOf(k.created_by?.id) ?? null;
-    let leavers = 0;
+    let leavers = 0, codeExecution = 0;
     for (const line of t.costLines.filter((l) => l.tool !== "cursor")) {
       const key = keys.find((k) => k.id === line.apiKeyId);
       if (line.apiKeyId === null) {
-        expect(line.email).toBeNull(); // Console usage
-        expect(line.workspaceId).toBeNull();
+        expect(line.email).toBeNull(); // Console usage, or a line with no usage measure
+        if (line.model !== null) expect(line.workspaceId).toBeNull(); // Console usage: the Default Workspace
+        else codeExecution++; // code execution: no model, no key, its workspace kept
       } else if (key.principal?.type === "user" && emailOf(key.principal.id) === null) {
         // the owner left: removed from the organization (so today's users list cannot name them), their key archived,
         // and still in the people tab, which keeps leavers
@@ -54,6 +55,7 @@ describe("ground truth", () => {
       }
     }
     expect(leavers).toBeGreaterThan(0);
+    expect(codeExecution).toBeGreaterThan(0);
     const overridden = owners[0]![0];
     expect(t.costLines.some((l) => l.apiKeyId === overridden && l.email === owners[0]![1])).toBe(true);
     expect(t.costLines.some((l) => l.tool === "claude_api" && l.tokenType === null)).toBe(true); // web search
