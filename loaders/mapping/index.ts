@@ -40,6 +40,28 @@ const day = z.string().refine((s) => s === "" || (/^\d{4}-\d{2}-\d{2}$/.test(s) 
 const amount = z.string().regex(/^\s*-?\$?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?\s*$/, "must be a number, e.g. 2600 or 2,600.00");
 const email = z.string().regex(/^\s*[^@\s]+@[^@\s]+\s*$/, "must be an email address");
 const optionalEmail = z.string().regex(/^(\s*[^@\s]+@[^@\s]+\s*)?$/, "must be an email address or empty");
+const MARKED = /^\s*(yes|true|x|1)\s*$/i;
+const flag = z.string().regex(/^\s*(yes|true|x|1|no|false|0)?\s*$/i, "must be yes or empty (also true/false, x, 1/0)");
+
+/** Seats: the plan a seat holder gets when the people tab names none; a tool with several plans must mark one. */
+function oneDefaultPlan(records: Record<string, string>[]): string[] {
+  const plans = new Map<string, { all: Set<string>; marked: Set<string> }>();
+  for (const r of records) {
+    const tool = (r.tool ?? "").trim().toLowerCase(), plan = (r.plan ?? "").trim();
+    if (!tool) continue;
+    const p = plans.get(tool) ?? { all: new Set(), marked: new Set() };
+    p.all.add(plan);
+    if (MARKED.test(r.is_default ?? "")) p.marked.add(plan);
+    plans.set(tool, p);
+  }
+  return [...plans].flatMap(([tool, p]) =>
+    p.marked.size > 1
+      ? [`tool ${tool}: plans ${[...p.marked].join(", ")} are all marked is_default; mark only the plan a seat holder gets when the people tab names none`]
+      : p.marked.size === 0 && p.all.size > 1
+        ? [`tool ${tool} has plans ${[...p.all].join(", ")} and none is marked is_default; add an is_default column and put yes on the plan a seat holder gets when the people tab names none`]
+        : [],
+  );
+}
 
 /**
  * Per tab (docs/data-contract.md): the row types (a row that fails them is quarantined), the columns a tab must
@@ -49,7 +71,7 @@ export const TABS = {
   people: {
     schema: z.looseObject({ email, manager_email: optionalEmail.optional(), effective_from: day.optional() }),
     required: ["email", "name", "team", "department", "cost_center", "manager_email"],
-    optional: ["effective_from"],
+    optional: ["effective_from", "plan"],
     naturalKey: ["window_date", "email", "effective_from"],
     minRows: 1,
   },
@@ -73,11 +95,12 @@ export const TABS = {
     minRows: 0,
   },
   seats: {
-    schema: z.looseObject({ tool: z.string().min(1), monthly_price_usd: amount, effective_from: day.optional() }),
+    schema: z.looseObject({ tool: z.string().min(1), monthly_price_usd: amount, effective_from: day.optional(), is_default: flag.optional() }),
     required: ["tool", "plan", "monthly_price_usd"],
-    optional: ["effective_from"],
+    optional: ["effective_from", "is_default"],
     naturalKey: ["window_date", "tool", "plan", "effective_from"],
     minRows: 0,
+    check: oneDefaultPlan,
   },
 } as const satisfies Record<string, TabRules & { schema: z.ZodType; naturalKey: readonly string[] }>;
 

@@ -16,6 +16,8 @@ export interface TabRules {
   naturalKey: readonly string[];
   /** Fewer valid rows than this make the tab useless (an empty people tab puts every cost on unmapped). */
   minRows: number;
+  /** A rule across rows of the tab (e.g. one default seat plan per tool): the problems found, each a sentence. */
+  check?: (records: Record<string, string>[]) => string[];
 }
 
 /** A tab as read: its name for messages ("tab people", "people.csv") and each row with where it is ("row 7", "line 7"). */
@@ -69,6 +71,7 @@ export function checkTab(
     } else seen.set(key, at);
   }
 
+  if (rules.check) problems.push(...rules.check(records.filter(({ record }) => schema.safeParse(record).success).map((r) => r.record)));
   const valid = records.filter(({ record }) => schema.safeParse(record).success).length;
   if (valid < rules.minRows) problems.push(`no valid rows: every cost would land on unmapped; add a row per person`);
   if (previous) {
