@@ -49,4 +49,11 @@ module.exports = {
   ],
   // The facts built change-driven (int_builds__changed_days): each build replaces exactly their changed days.
   INCREMENTAL_FACTS: ["fct_cost_daily", "fct_usage_daily", "fct_seats_daily"],
+  // The service tiers the Anthropic cost report bills (its service_tier is standard, batch or null); Priority Tier
+  // and other tiers are billed outside it, so their usage weighs on no cost line (vendor-apis.md 1.2, 1.3).
+  BILLED_SERVICE_TIERS: ["standard", "batch"],
+  // Cursor member roles that hold no paid seat (vendor-apis.md 2.2: owner, member, free-owner): never charged.
+  UNPAID_SEAT_ROLES: ["free-owner"],
+  // The stream whose complete daily fetches say which days of a month a tool's money is known for.
+  MONEY_STREAMS: { cursor: "cursor.usage_events", claude_api: "anthropic.cost_report", claude_code: "anthropic.cost_report" },
 };

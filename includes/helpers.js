@@ -82,6 +82,100 @@ function mergedIntervals(from, keys, attributes) {
   ) AS merged`;
 }
 
+/**
+ * The usage rows (alias `u`, int_anthropic__usage_by_token_type) a cost line (alias `l`, with `measure`) is billed
+ * for: same day and workspace (NULL = Default), the line's measure, and the model, tier and context window the line
+ * names (a dimension it leaves NULL matches any). Usage of a tier the cost report does not bill (Priority Tier...)
+ * matches no line.
+ */
+function usageOfCostLine(u, l) {
+  return `${u}.usage_date = ${l}.cost_date
+    AND ${nullKey(`${u}.workspace_id`)} = ${nullKey(`${l}.workspace_id`)}
+    AND ${u}.token_type = ${l}.measure
+    AND (${l}.model IS NULL OR ${u}.model = ${l}.model)
+    AND COALESCE(${u}.service_tier, 'standard') IN (${sqlList(constants.BILLED_SERVICE_TIERS)})
+    AND (${l}.service_tier IS NULL OR COALESCE(${u}.service_tier, 'standard') = ${l}.service_tier)
+    AND (${l}.context_window IS NULL OR COALESCE(${u}.context_window, '0-200k') = ${l}.context_window)`;
+}
+
+/** The usage measure a cost line is allocated by: its token type, web search requests, else none (NULL). */
+function costLineMeasure(l) {
+  return `CASE WHEN ${l}.token_type IS NOT NULL THEN ${l}.token_type WHEN ${l}.cost_type = 'web_search' THEN 'web_search_requests' END`;
+}
+
+/**
+ * Month-over-month and forecast columns, the same for every view (docs/models.md, "Months"). `spend` is a CTE of
+ * (month, ...keys, tool, spend_usd) whose tool is a real tool or the roll-up 'all'; `coverage` is
+ * int_cost__month_coverage. Returns CTEs ending in `month_over_month` (month, keys, tool, the comparison columns):
+ * - a month is complete when every day of it has a complete fetch of the tool's money stream ('all': of every
+ *   tool's); the month under way (the latest, covered from its first day) is month to date;
+ * - its run-rate is spend per covered day, and its month-end forecast spend + run-rate x the days left ('all': the
+ *   sums over the tools); any other month's forecast is its spend;
+ * - month over month compares a complete month with the previous calendar month when that one is complete, and the
+ *   month under way by its forecast against the previous month (mom_basis says which); other months compare to
+ *   nothing.
+ */
+function monthOverMonth({ spend, coverage, keys = [] }) {
+  const on = (a, b) => [...keys, "tool"].map((k) => `${a}.${k} = ${b}.${k}`).join(" AND ");
+  const partition = ["month", ...keys].join(", ");
+  const keyList = keys.map((k) => `${k}, `).join("");
+  return `mom_covered AS (
+  SELECT
+    s.month, ${keys.map((k) => `s.${k}, `).join("")}s.tool, s.spend_usd,
+    c.days_in_month, c.days_with_data, COALESCE(c.is_complete_month, FALSE) AS is_complete_month,
+    COALESCE(c.is_month_to_date, FALSE) AS is_month_to_date,
+    SAFE_DIVIDE(s.spend_usd, c.days_with_data) AS own_run_rate_usd_per_day
+  FROM ${spend} AS s
+  LEFT JOIN ${coverage} AS c ON c.month = s.month AND c.tool = s.tool
+),
+
+mom_forecast AS (
+  SELECT
+    *,
+    IF(is_month_to_date, spend_usd + own_run_rate_usd_per_day * (days_in_month - days_with_data), spend_usd) AS own_forecast_usd
+  FROM mom_covered
+),
+
+mom_rolled AS (
+  -- the 'all' row takes the sums of its tools' run-rates and forecasts (each tool on its own coverage)
+  SELECT
+    *,
+    IF(tool = 'all', SUM(IF(tool = 'all', 0, own_run_rate_usd_per_day)) OVER (PARTITION BY ${partition}), own_run_rate_usd_per_day) AS run_rate_usd_per_day,
+    IF(tool = 'all', SUM(IF(tool = 'all', 0, own_forecast_usd)) OVER (PARTITION BY ${partition}), own_forecast_usd) AS month_end_forecast_usd
+  FROM mom_forecast
+),
+
+mom_previous AS (
+  -- the previous calendar month, when it is complete
+  SELECT c.*, p.spend_usd AS prev_month_spend_usd
+  FROM mom_rolled AS c
+  LEFT JOIN mom_rolled AS p ON ${on("p", "c")} AND p.month = DATE_SUB(c.month, INTERVAL 1 MONTH) AND p.is_complete_month
+),
+
+month_over_month AS (
+  SELECT
+    month,
+    ${keyList}tool,
+    days_in_month,
+    days_with_data,
+    is_complete_month,
+    is_month_to_date,
+    run_rate_usd_per_day,
+    month_end_forecast_usd,
+    prev_month_spend_usd,
+    CASE
+      WHEN is_complete_month THEN SAFE_DIVIDE(spend_usd - prev_month_spend_usd, prev_month_spend_usd)
+      WHEN is_month_to_date THEN SAFE_DIVIDE(month_end_forecast_usd - prev_month_spend_usd, prev_month_spend_usd)
+    END AS mom_change_pct,
+    CASE
+      WHEN prev_month_spend_usd IS NULL OR prev_month_spend_usd = 0 THEN CAST(NULL AS STRING)
+      WHEN is_complete_month THEN 'complete month vs previous month'
+      WHEN is_month_to_date THEN 'month to date at run-rate (forecast) vs previous month'
+    END AS mom_basis
+  FROM mom_previous
+)`;
+}
+
 /** `'a', 'b'` for an IN list. */
 function sqlList(values) {
   return values.map((v) => `'${v}'`).join(", ");
@@ -153,5 +247,6 @@ function modelFamily(expr) {
 
 module.exports = {
   str, cast, int, num, bool, centsToUsd, usdAmount, email, latestFetch, nullKey, rowKey, inInterval, mergedIntervals, teamAtDate, sqlList, isStreamIn,
+  usageOfCostLine, costLineMeasure, monthOverMonth,
   changedDaysPreOps, changedDaysFilter, changedDaysPostOps, modelVendor, modelFamily,
 };

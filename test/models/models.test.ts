@@ -103,7 +103,8 @@ describe("the compiled project", () => {
 describe("a full build on the fixture warehouse", () => {
   it("runs every action and every assertion green, and both unit tests pass", () => {
     expect(failures(first)).toEqual([]);
-    expect(first.actions.filter((a) => a.kind === "assertion").length).toBeGreaterThan(40);
+    // each kept assertion fails on a crafted input in assertions.test.ts, which lists them all
+    expect(first.actions.filter((a) => a.kind === "assertion").length).toBeGreaterThan(10);
     expect(first.tests?.map((t) => [t.name, t.status, t.messages])).toEqual([
       ["test_int_anthropic__cost_allocated", "passed", []],
       ["test_int_cost__daily_with_team", "passed", []],
@@ -126,7 +127,7 @@ describe("a full build on the fixture warehouse", () => {
     ]);
   });
 
-  it("allocates Anthropic lines by tokens of the same type, the Claude Code workspace by estimated cost, the rest to unattributed", async () => {
+  it("allocates Anthropic lines by tokens of the same type, the Claude Code workspace by the estimated cost of the actors billed there, the rest to unattributed", async () => {
     const rows = await query(
       warehouse,
       `SELECT tool, person_id, CAST(SUM(amount_usd) AS VARCHAR) AS usd FROM ${DATASET}.fct_cost_daily
@@ -142,10 +143,10 @@ describe("a full build on the fixture warehouse", () => {
       // Console usage (NULL key) 1/4 of $1 + the haiku line nobody used
       { tool: "claude_api", person_id: "unattributed", usd: "0.320000000" },
       // opus $3 by the opus estimates 200/100, although alice's per-user key carries tokens (estimated_cost comes
-      // first in the Claude Code workspace); sonnet $0.50, which nobody estimated, by the day's 200/100/40 (ci-key is carol's)
-      { tool: "claude_code", person_id: "alice@example.com", usd: "2.294117647" },
-      { tool: "claude_code", person_id: "bob@example.com", usd: "1.147058824" },
-      { tool: "claude_code", person_id: "carol@example.com", usd: "0.058823529" },
+      // first in the Claude Code workspace); sonnet $0.50, which nobody estimated, by the day's 200/100. The ci-key
+      // api_actor (40 cents of haiku) is a key of wrkspc_A: billed there, it takes no Claude Code workspace cost
+      { tool: "claude_code", person_id: "alice@example.com", usd: "2.333333333" },
+      { tool: "claude_code", person_id: "bob@example.com", usd: "1.166666667" },
     ]);
   });
 
@@ -223,7 +224,8 @@ describe("a full build on the fixture warehouse", () => {
     expect(platform).toEqual({ spend: "4.418623199", budget: "1100.000000000", variance: "1095.581376801" });
     const exec = await query(warehouse, `SELECT tool, active_users FROM ${DATASET}.vw_executive_summary ORDER BY tool`);
     expect(exec).toEqual([
-      // BIGINT comes back as text
+      // BIGINT comes back as text; 'all' counts a person active with several tools once
+      { tool: "all", active_users: "4" },
       { tool: "claude_api", active_users: "3" },
       { tool: "claude_code", active_users: "3" },
       { tool: "cursor", active_users: "3" },
