@@ -124,7 +124,8 @@ function monthOverMonth({ spend, coverage, keys = [] }) {
     s.month, ${keys.map((k) => `s.${k}, `).join("")}s.tool, s.spend_usd,
     c.days_in_month, c.days_with_data, COALESCE(c.is_complete_month, FALSE) AS is_complete_month,
     COALESCE(c.is_month_to_date, FALSE) AS is_month_to_date,
-    SAFE_DIVIDE(s.spend_usd, c.days_with_data) AS own_run_rate_usd_per_day
+    -- money stays NUMERIC (rounded to 1e-9 USD): sums of it are exact, in any order
+    CAST(ROUND(SAFE_DIVIDE(s.spend_usd, c.days_with_data), 9) AS NUMERIC) AS own_run_rate_usd_per_day
   FROM ${spend} AS s
   LEFT JOIN ${coverage} AS c ON c.month = s.month AND c.tool = s.tool
 ),

@@ -208,8 +208,8 @@ export async function appendRun(file: string, load: FixtureRun): Promise<void> {
   }
 }
 
-/** Creates the raw dataset on a DuckDB file (all raw tables, quarantine and load runs) and lands the fixture's runs. */
-export async function createFixtureWarehouse(file: string): Promise<void> {
+/** Creates the raw dataset on a DuckDB file: all raw tables, quarantine and load runs, empty. */
+export async function createRawWarehouse(file: string): Promise<void> {
   const instance = await DuckDBInstance.create(file);
   const conn = await instance.connect();
   try {
@@ -229,6 +229,11 @@ export async function createFixtureWarehouse(file: string): Promise<void> {
     conn.closeSync();
     instance.closeSync();
   }
+}
+
+/** Creates the raw dataset on a DuckDB file and lands the fixture's runs. */
+export async function createFixtureWarehouse(file: string): Promise<void> {
+  await createRawWarehouse(file);
   for (const run of [RUN1, RUN2]) {
     const rows = Object.fromEntries(
       STREAMS.map((t) => [t, RAW_ROWS[t]!.filter((r) => r.run === run)] as const).filter(([, landed]) => landed.length > 0),
