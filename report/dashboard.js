@@ -32,9 +32,11 @@
   const costs = decode(DATA.costs, ["date", "cost_center", "team", "person", "tool", "model"]);
   const usage = decode(DATA.usage, ["date", "team", "person", "tool"]);
   const seats = decode(DATA.seats, ["date", "team", "person", "tool"]);
-  const budgets = decode(DATA.budgets, []);
+  const finance = decode(DATA.finance, ["cost_center", "team", "tool"]);
   const productivity = decode(DATA.productivity, ["team", "person", "tool"]);
   const executive = decode(DATA.executive, []);
+  /** How many entries a top-N list shows. */
+  const TOP = { spenders: 10, people: 12, idle: 12, models: 7 };
 
   // Seats carry the run day's snapshot too; the range follows cost and usage days.
   const allDates = [...new Set([...costs, ...usage].map((r) => r.date))].sort();
@@ -98,15 +100,10 @@
   const dayLabel = (d) => new Date(d + "T00:00:00Z").toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
   const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 
-  /** Budget of a cost center for the filters: the team's own budget rows when a team is picked, else the cost
-   * center's; an all-tools row wins over per-tool rows so the two grains never add up twice. */
-  function budgetFor(costCenter, month) {
-    const scope = budgets.filter((b) => b.month === month && b.cost_center === costCenter && b.team === (state.team || "(all)"));
-    if (state.tool) return sumOrNull(scope.filter((b) => b.tool === state.tool));
-    const all = scope.filter((b) => b.tool === "all");
-    return all.length ? sumOrNull(all) : sumOrNull(scope.filter((b) => b.tool !== "all"));
-  }
-  const sumOrNull = (rows) => (rows.length ? sum(rows, "budget") : null);
+  /** vw_monthly_finance rows of a month for the filters: the picked team's rows (else the cost centers' '(all)'), the
+   * picked tool's (else the 'all' roll-up, whose budget is the all-tools budget or the sum of the per-tool ones). */
+  const financeRows = (month) => finance.filter((f) => f.month === month && f.team === (state.team || "(all)") && f.tool === (state.tool || "all"));
+  const sumOrNull = (rows, key) => (rows.some((r) => r[key] != null) ? sum(rows, key) : null);
 
   // ---- charts -------------------------------------------------------------------------------------------
   const charts = {};
@@ -125,8 +122,29 @@
   const tooltipMoney = { trigger: "axis", valueFormatter: (v) => (v == null ? "–" : money(v)) };
   const legend = { top: 0, left: 0, icon: "roundRect", itemWidth: 10, itemHeight: 10, textStyle: { color: "#475569" } };
 
+  const median = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  const isWeekend = (d) => [0, 6].includes(new Date(d + "T00:00:00Z").getUTCDay());
+  /** The anomaly rule (docs/looker-studio.md): a day is unusual when its spend is more than 3.5 robust z-scores
+   * (0.6745 x distance from the median / median absolute deviation) away from the same kind of day - weekdays with
+   * weekdays, weekends with weekends - of the 28 days before it; at least 5 such days are needed, and the deviation is
+   * floored at 5% of the median so that flat spend does not flag cent-sized wiggles. */
+  function unusualDays(days, totalByDay) {
+    const flagged = new Set();
+    days.forEach((d, i) => {
+      const ref = days.slice(Math.max(0, i - 28), i).filter((x) => isWeekend(x) === isWeekend(d)).map((x) => totalByDay.get(x) || 0);
+      if (ref.length < 5) return;
+      const m = median(ref);
+      const mad = Math.max(median(ref.map((x) => Math.abs(x - m))), 0.05 * Math.abs(m), 0.01);
+      if (Math.abs((0.6745 * ((totalByDay.get(d) || 0) - m)) / mad) > 3.5) flagged.add(d);
+    });
+    return flagged;
+  }
+
   function renderSpendTrend(rows) {
-    // The 7-day average looks back past the range start, so the first days in range have a full window.
+    // The 7-day average and the anomaly rule look back past the range start, so the first days in range have history.
     const scoped = costs.filter((r) => matchTool(r) && matchTeam(r));
     const days = datesBetween(minDate, maxDate);
     const totalByDay = groupSum(scoped, (r) => r.date, (r) => r.cost);
@@ -135,42 +153,43 @@
       if (i < 6) return;
       avg[d] = days.slice(i - 6, i + 1).reduce((a, x) => a + (totalByDay.get(x) || 0), 0) / 7;
     });
+    const unusual = unusualDays(days, totalByDay);
     const shown = days.filter((d) => d >= state.from && d <= state.to);
     const usedTools = tools.filter((t) => rows.some((r) => r.tool === t));
     const series = usedTools.map((t) => {
       const byDay = groupSum(rows.filter((r) => r.tool === t), (r) => r.date, (r) => r.cost);
       return { name: toolName(t), type: "bar", stack: "spend", barMaxWidth: 18, itemStyle: { color: TOOL_COLOR[t] }, data: shown.map((d) => round(byDay.get(d) || 0)) };
     });
-    const outliers = shown.filter((d) => avg[d] > 0 && Math.abs((totalByDay.get(d) || 0) - avg[d]) / avg[d] > 0.2);
+    const outliers = shown.filter((d) => unusual.has(d));
     if (rows.length) {
       series.push({ name: "7-day average", type: "line", smooth: true, symbol: "none", lineStyle: { width: 2.5, color: "#0f172a" }, itemStyle: { color: "#0f172a" }, data: shown.map((d) => (d in avg ? round(avg[d]) : null)) });
       series.push({
-        name: "> 20% off average", type: "scatter", symbol: "triangle", symbolSize: 9, itemStyle: { color: "#dc2626" },
-        data: shown.map((d) => (outliers.includes(d) ? round(totalByDay.get(d) || 0) : null)),
+        name: "Unusual day", type: "scatter", symbol: "triangle", symbolSize: 9, itemStyle: { color: "#dc2626" },
+        data: shown.map((d) => (unusual.has(d) ? round(totalByDay.get(d) || 0) : null)),
       });
     }
     chart("chart-spend-trend", {
       legend, tooltip: tooltipMoney, grid: { left: 56, right: 16, top: 36, bottom: 28 },
       xAxis: { type: "category", data: shown.map(dayLabel), axisTick: { show: false } }, yAxis: axisMoney, series,
     }, rows.length ? shown.length : 0);
-    el("trend-note").textContent = rows.length
-      ? `${outliers.length} day${outliers.length === 1 ? "" : "s"} more than 20% away from the 7-day average`
-      : "";
+    el("trend-note").textContent = rows.length ? `${outliers.length} unusual day${outliers.length === 1 ? "" : "s"}` : "";
+  }
+
+  /** The month shown by the budget panel and the month KPIs: the latest month in range with figures in the views. */
+  function currentMonth() {
+    const months = [...new Set(finance.map((f) => f.month))].filter((m) => m <= state.to.slice(0, 7)).sort();
+    return months[months.length - 1] || state.to.slice(0, 7);
   }
 
   function renderBudget() {
-    const month = state.to.slice(0, 7);
-    const monthRows = costs.filter((r) => matchTool(r) && matchTeam(r) && r.date.startsWith(month) && r.date <= state.to);
-    const lastDay = monthRows.reduce((a, r) => (r.date > a ? r.date : a), "");
-    const firstDay = monthRows.reduce((a, r) => (!a || r.date < a ? r.date : a), "");
-    const centers = [...new Set(monthRows.map((r) => r.cost_center).concat(budgets.filter((b) => b.month === month && (!state.team || b.team === state.team)).map((b) => b.cost_center)))]
-      .filter((c) => !state.team || c === teamCostCenter[state.team]).sort();
-    const actual = groupSum(monthRows, (r) => r.cost_center, (r) => r.cost);
-    const rowsOut = centers.map((c) => {
-      const mtd = actual.get(c) || 0;
-      return { c, mtd, forecast: forecastOf(mtd, +firstDay.slice(8, 10), +lastDay.slice(8, 10), month), budget: budgetFor(c, month) };
-    }).filter((x) => x.mtd > 0 || x.budget);
-    const totals = { mtd: sum(rowsOut, "mtd"), forecast: sum(rowsOut, "forecast"), budget: rowsOut.some((x) => x.budget != null) ? sum(rowsOut, (x) => x.budget || 0) : null };
+    const month = currentMonth();
+    // vw_monthly_finance per cost center: spend so far, its month-end forecast and its budget, as Looker Studio shows them
+    const rowsOut = financeRows(month)
+      .map((f) => ({ c: f.cost_center, mtd: f.spend || 0, forecast: f.forecast == null ? f.spend || 0 : f.forecast, budget: f.budget, f }))
+      .filter((x) => x.mtd > 0 || x.budget)
+      .sort((a, b) => (a.c < b.c ? -1 : 1));
+    const totals = { mtd: sum(rowsOut, "mtd"), forecast: sum(rowsOut, "forecast"), budget: sumOrNull(rowsOut, "budget") };
+    const through = rowsOut.find((x) => x.f.days_with_data)?.f;
     // Shares of budget keep small and large cost centers readable on one axis; dollars are in the tooltip.
     const budgeted = rowsOut.filter((x) => x.budget);
     const share = (v, x) => +(v / x.budget).toFixed(4);
@@ -194,10 +213,11 @@
           markLine: { silent: true, symbol: "none", label: { formatter: "budget", color: "#dc2626" }, lineStyle: { color: "#dc2626", type: "dashed" }, data: [{ yAxis: 1 }] } },
         { name: "Forecast (month end)", type: "bar", barMaxWidth: 26, itemStyle: { color: "#a5b4fc" }, data: budgeted.map((x) => share(x.forecast, x)) },
       ],
-    }, budgeted.length, monthRows.length ? "No budget set for this selection." : "");
+    }, budgeted.length, rowsOut.length ? "No budget set for this selection." : "");
     const unbudgeted = rowsOut.filter((x) => !x.budget && x.mtd > 0);
     el("budget-note").textContent = unbudgeted.length ? `No budget: ${unbudgeted.map((x) => `${x.c} ${money(x.mtd)}`).join(", ")}` : "";
-    el("budget-title").textContent = `Month to date vs budget · ${month ? monthLabel(month) : ""}${lastDay ? ` (through ${dayLabel(lastDay)})` : ""}`;
+    const known = through && through.days_with_data < through.days_in_month ? ` (${through.days_with_data} of ${through.days_in_month} days loaded)` : "";
+    el("budget-title").textContent = `Month to date vs budget · ${month ? monthLabel(month) : ""}${known}`;
     return { month, ...totals };
   }
 
@@ -219,7 +239,8 @@
   function renderTopSpenders(rows) {
     const people = rows.filter((r) => r.person !== "unattributed");
     const byPerson = groupSum(people, (r) => r.person, (r) => r.cost);
-    const top = [...byPerson.keys()].sort((a, b) => byPerson.get(b) - byPerson.get(a)).slice(0, 10).reverse();
+    const top = [...byPerson.keys()].sort((a, b) => byPerson.get(b) - byPerson.get(a)).slice(0, TOP.spenders).reverse();
+    el("top-spenders-title").textContent = `Top ${Math.min(TOP.spenders, byPerson.size)} spenders of ${byPerson.size}`;
     const usedTools = tools.filter((t) => people.some((r) => r.tool === t));
     chart("chart-top-spenders", {
       legend, tooltip: Object.assign({}, tooltipMoney, { axisPointer: { type: "shadow" } }), grid: { left: 130, right: 24, top: 36, bottom: 24 },
@@ -264,7 +285,7 @@
         `<div class="${idle.length ? "warn" : ""}"><b>${money(idleCost)}</b><span>${idle.length} idle seat${idle.length === 1 ? "" : "s"} (no use in range)</span></div>`
       : "";
     el("idle-seats").innerHTML = idle.length
-      ? "Idle: " + idle.slice(0, 12).map(([p, x]) => `<span class="chip">${esc(personName(p))} · ${esc(x.team)} · ${money(x.cost)}</span>`).join(" ")
+      ? `Idle${idle.length > TOP.idle ? ` (the first ${TOP.idle} of ${idle.length})` : ""}: ` + idle.slice(0, TOP.idle).map(([p, x]) => `<span class="chip">${esc(personName(p))} · ${esc(x.team)} · ${money(x.cost)}</span>`).join(" ")
       : "";
     return { idleCost, idleCount: idle.length };
   }
@@ -301,73 +322,70 @@
       ],
       series: [
         { name: "Lines accepted", type: "bar", barMaxWidth: 36, itemStyle: { color: "#6366f1" }, tooltip: { valueFormatter: (v) => num.format(v) }, data: productive.map((s) => s.lines) },
-        { name: "Cost per accepted line (right axis)", type: "line", yAxisIndex: 1, symbolSize: 9, lineStyle: { color: "#d97706", width: 2 }, itemStyle: { color: "#d97706" }, tooltip: { valueFormatter: (v) => (v == null ? "n/a" : unitMoney(v)) }, data: productive.map((s) => +s.perLine.toFixed(5)) },
+        // one point per tool: the tools are not a series, so no line joins them
+        { name: "Cost per accepted line (right axis)", type: "scatter", yAxisIndex: 1, symbol: "diamond", symbolSize: 12, itemStyle: { color: "#d97706" }, tooltip: { valueFormatter: (v) => (v == null ? "n/a" : unitMoney(v)) }, data: productive.map((s) => +s.perLine.toFixed(5)) },
       ],
     }, productive.length);
     const lines = sum(stats, "lines");
     const cost = sum(stats.filter((s) => s.lines > 0), "cost");
-    return { lines, perLine: lines ? cost / lines : null };
+    const without = tools.filter((t) => rows.some((r) => r.tool === t) && !productive.some((s) => s.t === t));
+    el("lines-note").textContent = productive.length
+      ? `Covers ${productive.map((s) => toolName(s.t)).join(" and ")}${without.length ? `; ${without.map(toolName).join(", ")} report${without.length === 1 ? "s" : ""} no accepted lines` : ""}.`
+      : "";
+    return { lines, perLine: lines ? cost / lines : null, tools: productive.map((s) => toolName(s.t)) };
   }
 
   function renderModels(rows) {
     const usageRows = rows.filter((r) => r.cost - r.seat > 0.000001);
     const byModel = groupSum(usageRows, (r) => r.model, (r) => r.cost - r.seat);
     const sorted = [...byModel.entries()].sort((a, b) => b[1] - a[1]);
-    const top = sorted.slice(0, 7);
-    const rest = sorted.slice(7).reduce((a, [, v]) => a + v, 0);
-    if (rest > 0) top.push(["Other models", rest]);
+    const top = sorted.slice(0, TOP.models);
+    const rest = sorted.slice(TOP.models).reduce((a, [, v]) => a + v, 0);
+    if (rest > 0) top.push([`Other models (${sorted.length - TOP.models})`, rest]);
+    el("models-title").textContent = sorted.length > TOP.models ? `Model mix · top ${TOP.models} of ${sorted.length} models` : "Model mix";
     chart("chart-models", {
-      tooltip: { trigger: "item", valueFormatter: (v) => money(v) },
-      legend: { type: "scroll", orient: "vertical", right: 0, top: "middle", textStyle: { color: "#475569" } },
-      series: [{ name: "Usage spend", type: "pie", radius: ["48%", "76%"], center: ["34%", "52%"], avoidLabelOverlap: true, label: { show: false }, itemStyle: { borderColor: "#fff", borderWidth: 2 }, data: top.map(([name, value]) => ({ name, value: round(value) })) }],
+      tooltip: { trigger: "item", formatter: (p) => `${esc(p.name)}<br>${money(p.value)} · ${pct.format(p.percent / 100)}` },
+      legend: {
+        type: "scroll", orient: "vertical", right: 0, top: "middle", textStyle: { color: "#475569" },
+        formatter: (name) => { const v = top.find(([n]) => n === name); return v ? `${name} · ${pct.format(v[1] / (sum(top, (x) => x[1]) || 1))}` : name; },
+      },
+      series: [{
+        name: "Usage spend", type: "pie", radius: ["42%", "70%"], center: ["34%", "52%"], avoidLabelOverlap: true,
+        label: { show: true, formatter: (p) => (p.percent >= 3 ? `${Math.round(p.percent)}%` : ""), color: "#334155" }, labelLine: { show: true, length: 6, length2: 6 },
+        itemStyle: { borderColor: "#fff", borderWidth: 2 }, data: top.map(([name, value]) => ({ name, value: round(value) })),
+      }],
     }, top.length);
   }
 
-  /** vw_executive_summary's forecast: spend so far plus the run-rate over the days with data, for the days left. */
-  function forecastOf(spend, firstDay, lastDay, month) {
-    return lastDay ? spend + (spend / (lastDay - firstDay + 1)) * (daysInMonth(month) - lastDay) : 0;
-  }
-
-  /** Per month: spend, forecast, days with data. From vw_executive_summary when no team is picked (the view has
-   * no team), else the view's formulas over the day rows. */
-  function monthlySpend() {
+  /** Per month: spend, forecast, month over month and its basis, days loaded, from the views (never recomputed here):
+   * vw_executive_summary (tool or 'all') without a team, vw_monthly_finance's rows of the team with one. */
+  function monthlyRows() {
+    const tool = state.tool || "all";
+    const rows = state.team ? finance.filter((f) => f.team === state.team && f.tool === tool) : executive.filter((e) => e.tool === tool);
     const out = new Map();
-    if (!state.team) {
-      executive.filter(matchTool).forEach((r) => {
-        const m = out.get(r.month) || { spend: 0, forecast: 0, days: 0 };
-        m.spend += r.spend;
-        m.forecast += r.forecast;
-        m.days = Math.max(m.days, r.days_with_data);
-        out.set(r.month, m);
-      });
-      return out;
-    }
-    const spans = new Map();
-    costs.filter((r) => matchTool(r) && matchTeam(r)).forEach((r) => {
-      const key = r.date.slice(0, 7), day = +r.date.slice(8, 10);
-      const m = spans.get(key) || { spend: 0, first: day, last: day };
-      m.spend += r.cost;
-      m.first = Math.min(m.first, day);
-      m.last = Math.max(m.last, day);
-      spans.set(key, m);
-    });
-    spans.forEach((m, key) => out.set(key, { spend: m.spend, forecast: forecastOf(m.spend, m.first, m.last, key), days: m.last - m.first + 1 }));
-    return out;
+    rows.forEach((r) => out.set(r.month, [...(out.get(r.month) || []), r]));
+    return [...out.entries()].map(([month, rs]) => ({
+      month,
+      spend: sum(rs, "spend"),
+      forecast: sum(rs, (r) => (r.forecast == null ? r.spend : r.forecast)),
+      // a team in two cost centers that month has two rows: their sum has no single comparison
+      mom: rs.length === 1 ? rs[0].mom : null,
+      basis: rs.length === 1 ? rs[0].mom_basis : null,
+      alert: rs.length === 1 && rs[0].is_mom_alert,
+      monthToDate: rs.some((r) => r.is_month_to_date),
+      days: Math.max(...rs.map((r) => r.days_with_data || 0)),
+      daysInMonth: rs[0].days_in_month || daysInMonth(month),
+    }));
   }
 
   function renderMonthly() {
-    const byMonth = monthlySpend();
-    const all = [...byMonth.keys()].sort();
-    const months = all.filter((m) => m >= state.from.slice(0, 7) && m <= state.to.slice(0, 7));
+    const months = monthlyRows().filter((m) => m.month >= state.from.slice(0, 7) && m.month <= state.to.slice(0, 7)).sort((a, b) => (a.month < b.month ? -1 : 1));
     const body = months.map((m) => {
-      const { spend, forecast, days } = byMonth.get(m);
-      const prevKey = all.filter((k) => k < m).pop();
-      const prev = prevKey ? byMonth.get(prevKey).spend : null;
-      const mom = prev ? (spend - prev) / prev : null;
-      const alert = mom != null && Math.abs(mom) > 0.2;
-      return `<tr data-month="${m}"><td>${monthLabel(m)}</td><td class="num">${money(spend)}</td>` +
-        `<td class="num ${alert ? "alert" : ""}">${mom == null ? "–" : (mom > 0 ? "+" : "") + pct.format(mom)}${alert ? " ⚑" : ""}</td>` +
-        `<td class="num">${Math.abs(forecast - spend) >= 0.005 ? money(forecast) : "–"}</td><td class="num">${days}/${daysInMonth(m)}</td></tr>`;
+      const runRate = m.basis && m.basis.startsWith("month to date");
+      const change = m.mom == null ? "–" : `${(m.mom > 0 ? "+" : "") + pct.format(m.mom)}${runRate ? " (run-rate)" : ""}${m.alert ? " ⚑" : ""}`;
+      return `<tr data-month="${m.month}"><td>${monthLabel(m.month)}</td><td class="num">${money(m.spend)}</td>` +
+        `<td class="num ${m.alert ? "alert" : ""}" title="${esc(m.basis || "no complete month to compare with")}">${change}</td>` +
+        `<td class="num">${m.monthToDate ? money(m.forecast) : "–"}</td><td class="num">${m.days}/${m.daysInMonth}</td></tr>`;
     });
     el("monthly-table").innerHTML = body.join("");
     el("panel-monthly").classList.toggle("is-empty", months.length === 0);
@@ -377,9 +395,10 @@
   function renderPeople() {
     const months = [...new Set(productivity.map((r) => r.month))].filter((m) => m >= state.from.slice(0, 7) && m <= state.to.slice(0, 7)).sort();
     const month = months[months.length - 1];
-    const rows = productivity.filter((r) => r.month === month && matchTool(r) && matchTeam(r)).sort((a, b) => b.lines_accepted - a.lines_accepted || b.active_days - a.active_days).slice(0, 12);
+    const all = productivity.filter((r) => r.month === month && matchTool(r) && matchTeam(r)).sort((a, b) => b.lines_accepted - a.lines_accepted || b.active_days - a.active_days);
+    const rows = all.slice(0, TOP.people);
     const rate = (r) => (r.suggestion_acceptance_rate != null ? r.suggestion_acceptance_rate : r.tool_acceptance_rate);
-    el("people-title").textContent = `Productivity by person · ${month ? monthLabel(month) : ""}`;
+    el("people-title").textContent = `Productivity by person · ${month ? monthLabel(month) : ""}${all.length > TOP.people ? ` · top ${TOP.people} of ${all.length} by lines accepted` : ""}`;
     el("people-table").innerHTML = rows.map((r) =>
       `<tr><td>${esc(personName(r.person))}</td><td>${esc(toolName(r.tool))}</td><td>${esc(r.team)}</td><td class="num">${r.active_days}</td>` +
       `<td class="num">${num.format(r.lines_accepted)}</td><td class="num">${rate(r) == null ? "–" : pct.format(rate(r))}</td>` +
@@ -419,6 +438,14 @@
 
   const round = (v) => Math.round(v * 100) / 100;
 
+  /** The month KPIs for all teams come from vw_executive_summary's row (the tool's, else 'all'); with a team, from the
+   * finance rows the budget panel shows. */
+  function monthKpis(b) {
+    if (state.team) return b;
+    const row = executive.find((e) => e.month === b.month && e.tool === (state.tool || "all"));
+    return row ? { ...b, mtd: row.spend, forecast: row.forecast == null ? row.spend : row.forecast } : b;
+  }
+
   function kpi(id, value, sub, tone) {
     const k = el(id);
     k.querySelector(".value").textContent = value;
@@ -435,7 +462,7 @@
       : "No data loaded yet: run the load and the models, then rebuild this report.";
     document.body.classList.toggle("no-data", rows.length === 0 && useRows.length === 0);
     renderSpendTrend(rows);
-    const budget = renderBudget();
+    const budget = monthKpis(renderBudget());
     renderTeams(rows);
     renderTopSpenders(rows);
     const seat = renderSeats();
@@ -450,7 +477,7 @@
     kpi("kpi-mtd", money(budget.mtd), budget.budget == null ? "no budget set for this selection" : `of ${money(budget.budget)} budget (${pct.format(budget.mtd / budget.budget)})`, budget.budget != null && budget.forecast > budget.budget ? "bad" : "");
     kpi("kpi-forecast", money(budget.forecast), budget.budget == null ? "month end at current run-rate" : budget.forecast > budget.budget ? `over budget by ${money(budget.forecast - budget.budget)}` : `${money(budget.budget - budget.forecast)} under budget`, budget.budget != null && budget.forecast > budget.budget ? "bad" : "good");
     kpi("kpi-users", num.format(activeUsers), activeUsers ? `${money(total / activeUsers)} per active user` : "nobody active");
-    kpi("kpi-line", prod.perLine == null ? "–" : unitMoney(prod.perLine), `${num.format(prod.lines)} lines accepted`);
+    kpi("kpi-line", prod.perLine == null ? "–" : unitMoney(prod.perLine), prod.tools.length ? `${prod.tools.join(" + ")}: ${num.format(prod.lines)} lines accepted` : "no tool reports accepted lines");
     kpi("kpi-idle", money(seat.idleCost), `${seat.idleCount} seat${seat.idleCount === 1 ? "" : "s"} unused in range`, seat.idleCount ? "bad" : "");
     kpi("kpi-unattributed", health.unattributedShare == null ? "–" : pct.format(health.unattributedShare), "of spend has no person");
     window.__dashboard = { state: Object.assign({}, state), total, rows: rows.length };

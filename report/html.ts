@@ -10,9 +10,11 @@ const DASHBOARD = new URL("./dashboard.js", import.meta.url);
 /** JSON that cannot close the <script> element it sits in. */
 const scriptSafeJson = (value: unknown) => JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 
+/** A chart panel; the script rewrites the title of the panels whose title carries figures (titled by `${id}-title`). */
+const TITLED = new Set(["chart-budget", "chart-top-spenders", "chart-models"]);
 const panel = (id: string, title: string, hint: string, extra = "", wide = false) => `
     <section class="panel${wide ? " wide" : ""}" id="${id}">
-      <header><h2${id === "chart-budget" ? ' id="budget-title"' : ""}>${title}</h2><p>${hint}</p></header>
+      <header><h2${TITLED.has(id) ? ` id="${id.replace("chart-", "")}-title"` : ""}>${title}</h2><p>${hint}</p></header>
       ${extra}
       <div class="chart-box"><div class="chart"></div><div class="empty-state">No data for the selected filters.</div></div>
     </section>`;
@@ -57,17 +59,17 @@ export function renderHtml(data: ReportData): string {
     ${kpi("kpi-unattributed", "Unattributed")}
   </div>
   <div class="grid">
-    ${panel("chart-spend-trend", "Daily spend by tool", "Stacked by tool, with the 7-day average; red marks are days more than 20% away from it.", '<p class="note" id="trend-note"></p>', true)}
-    ${panel("chart-budget", "Month to date vs budget", "Per cost center, as a share of its budget: spend so far and the month-end forecast at the current run-rate.", '<p class="note muted-note" id="budget-note"></p>')}
+    ${panel("chart-spend-trend", "Daily spend by tool", "Stacked by tool, with the 7-day average. Red marks unusual days: spend more than 3.5 robust z-scores (median and median absolute deviation) from the same kind of day, weekday or weekend, in the 4 weeks before.", '<p class="note" id="trend-note"></p>', true)}
+    ${panel("chart-budget", "Month to date vs budget", "Per cost center, as a share of its budget: spend so far and the month-end forecast at the current run-rate (vw_monthly_finance).", '<p class="note muted-note" id="budget-note"></p>')}
     ${panel("chart-teams", "Spend by team and cost center", "All cost in range, split by tool.")}
-    ${panel("chart-top-spenders", "Top spenders", "The ten people with the most cost in range (unattributed cost excluded).")}
+    ${panel("chart-top-spenders", "Top spenders", "The people with the most cost in range (unattributed cost excluded).")}
     ${panel("chart-seats", "Seat utilization", "Seats held vs seats used each day; idle seats had no use in the whole range.", '<div class="stats" id="seat-stats"></div><p class="chips" id="idle-seats"></p>')}
     ${panel("chart-acceptance", "Acceptance rates", "Suggestions accepted / shown, and tool actions accepted / (accepted + rejected).")}
-    ${panel("chart-lines", "Lines accepted and cost per accepted line", "All cost of the tool in range divided by the lines it got accepted.")}
-    ${panel("chart-models", "Model mix", "Usage spend by model (seat fees excluded).")}
+    ${panel("chart-lines", "Lines accepted and cost per accepted line", "Per tool: all cost of the tool in range divided by the lines it got accepted.", '<p class="note muted-note" id="lines-note"></p>')}
+    ${panel("chart-models", "Model mix", "Usage spend by model and its share (seat fees excluded).")}
     <section class="panel table-panel" id="panel-monthly">
-      <header><h2>Monthly summary</h2><p>Calendar months in range for the selected tool and team; month-over-month changes above 20% are flagged.</p></header>
-      <table><thead><tr><th>Month</th><th class="num">Spend</th><th class="num">vs previous</th><th class="num">Forecast</th><th class="num">Days</th></tr></thead><tbody id="monthly-table"></tbody></table>
+      <header><h2>Monthly summary</h2><p>Calendar months in range for the selected tool and team (vw_executive_summary, vw_monthly_finance). A complete month is compared with the previous complete month; the month under way by its month-end forecast at the run-rate (marked run-rate); a partial month with nothing. Changes above 20% are flagged.</p></header>
+      <table><thead><tr><th>Month</th><th class="num">Spend</th><th class="num">vs previous month</th><th class="num">Forecast</th><th class="num">Days loaded</th></tr></thead><tbody id="monthly-table"></tbody></table>
       <div class="empty-state">No data for the selected filters.</div>
     </section>
     <section class="panel table-panel wide" id="panel-people">
@@ -85,7 +87,7 @@ export function renderHtml(data: ReportData): string {
     </section>
   </div>
 </main>
-<footer>Built from the Looker Studio views vw_executive_summary, vw_monthly_finance, vw_productivity_metrics and vw_cost_allocation, with fct_usage_daily and fct_seats_daily for daily usage and seats. All amounts in USD.</footer>
+<footer>Built from the Looker Studio views vw_executive_summary, vw_monthly_finance, vw_productivity_metrics and vw_cost_allocation, with fct_seats_daily for seats. All amounts in USD.</footer>
 <script>${echarts}</script>
 <script type="application/json" id="report-data">${scriptSafeJson(data)}</script>
 <script>${script}</script>

@@ -186,23 +186,48 @@ describe("the dashboard in headless Chromium", () => {
     expect((await charts())["chart-teams"]!.sum).toBeCloseTo(Number(row!.total), 0);
   });
 
-  it("takes months from vw_executive_summary and budgets from vw_monthly_finance", async () => {
+  it("takes months from vw_executive_summary and budgets from vw_monthly_finance: no partial month is compared", async () => {
     const months = await query(warehousePath, `
-      SELECT strftime(month, '%Y-%m') AS month, CAST(SUM(spend_usd) AS DOUBLE) AS spend, CAST(SUM(month_end_forecast_usd) AS DOUBLE) AS forecast
-      FROM ${DATASET}.vw_executive_summary GROUP BY month ORDER BY month`);
-    const shown = await page.locator("#monthly-table tr").evaluateAll((trs) => trs.map((tr) => [tr.getAttribute("data-month"), tr.children[1]!.textContent, tr.children[3]!.textContent]));
-    // a forecast only for a month still under way
-    expect(shown).toEqual(months.map((m) => [m.month, money(Number(m.spend)), Math.abs(Number(m.forecast) - Number(m.spend)) >= 0.005 ? money(Number(m.forecast)) : "–"]));
-    expect(shown.length).toBeGreaterThanOrEqual(2);
-    // cost-center budgets of the current month: an all-tools row wins over per-tool rows
-    const month = (await page.evaluate(() => (window as unknown as { __dashboard: { state: { to: string } } }).__dashboard.state.to)).slice(0, 7);
+      SELECT strftime(month, '%Y-%m') AS month, CAST(spend_usd AS DOUBLE) AS spend, CAST(month_end_forecast_usd AS DOUBLE) AS forecast,
+        is_month_to_date, is_complete_month, mom_change_pct AS mom, mom_basis
+      FROM ${DATASET}.vw_executive_summary WHERE tool = 'all' ORDER BY month`);
+    const shown = await page.locator("#monthly-table tr").evaluateAll((trs) => trs.map((tr) => [tr.getAttribute("data-month"), tr.children[1]!.textContent, tr.children[2]!.textContent, tr.children[3]!.textContent]));
+    // the 45 days start mid-October: October is partial, so November (to date) compares with nothing either
+    expect(months.map((m) => [m.is_complete_month, m.is_month_to_date, m.mom])).toEqual([[false, false, null], [false, true, null]]);
+    // a forecast only for the month under way; a comparison only where the view makes one
+    expect(shown).toEqual(months.map((m) => [m.month, money(Number(m.spend)), m.mom === null ? "–" : expect.stringContaining("%"), m.is_month_to_date ? money(Number(m.forecast)) : "–"]));
+    // cost-center budgets of the current month: the 'all' row's budget (the all-tools budget, else the per-tool ones)
+    const month = String(months.at(-1)!.month);
     const [budget] = await query(warehousePath, `
-      SELECT CAST(SUM(b) AS DOUBLE) AS budget FROM (
-        SELECT cost_center, COALESCE(SUM(budget_usd) FILTER (WHERE tool = 'all'), SUM(budget_usd)) AS b
-        FROM ${DATASET}.vw_monthly_finance
-        WHERE strftime(month, '%Y-%m') = '${month}' AND team = '(all)' AND budget_usd IS NOT NULL GROUP BY cost_center)`);
+      SELECT CAST(SUM(budget_usd) AS DOUBLE) AS budget, CAST(SUM(spend_usd) AS DOUBLE) AS spend, CAST(SUM(month_end_forecast_usd) AS DOUBLE) AS forecast
+      FROM ${DATASET}.vw_monthly_finance WHERE strftime(month, '%Y-%m') = '${month}' AND team = '(all)' AND tool = 'all'`);
     expect(Number(budget!.budget)).toBeGreaterThan(0);
     expect(await text("#kpi-mtd .sub")).toContain(`of ${money(Number(budget!.budget))} budget`);
+    // the month KPIs are the views' figures, and the views agree with each other
+    expect(await text("#kpi-mtd .value")).toBe(money(Number(months.at(-1)!.spend)));
+    expect(await text("#kpi-forecast .value")).toBe(money(Number(months.at(-1)!.forecast)));
+    expect(Number(budget!.spend)).toBeCloseTo(Number(months.at(-1)!.spend), 6);
+    expect(Number(budget!.forecast)).toBeCloseTo(Number(months.at(-1)!.forecast), 6);
+  });
+
+  it("flags a handful of unusual days at most, says N on every top-N list, names the tools cost per line covers, shows values on hover", async () => {
+    const flagged = Number((await text("#trend-note")).match(/^(\d+) unusual day/)![1]);
+    expect(flagged).toBeLessThanOrEqual(5);
+    expect(await text("#top-spenders-title")).toMatch(/^Top 10 spenders of \d+$/);
+    expect(await text("#people-title")).toMatch(/top 12 of \d+ by lines accepted/);
+    expect(await text("#kpi-line .sub")).toMatch(/^Claude Code \+ Cursor: [\d,]+ lines accepted$/);
+    expect(await text("#lines-note")).toBe("Covers Claude Code and Cursor; Claude API reports no accepted lines.");
+    const options = await page.evaluate((ids) => {
+      const ec = (window as unknown as { echarts: { getInstanceByDom(el: Element): { getOption(): { tooltip?: unknown[]; series: Array<{ type: string; label?: { show?: boolean } }> } } } }).echarts;
+      return ids.map((id) => {
+        const o = ec.getInstanceByDom(document.querySelector(`#${id} .chart`)!).getOption();
+        return { id, tooltip: (o.tooltip ?? []).length > 0, types: o.series.map((s) => s.type), label: o.series[0]?.label?.show ?? false };
+      });
+    }, CHART_IDS);
+    for (const o of options) expect(o.tooltip, o.id).toBe(true);
+    // the donut labels its shares; no chart draws a line across tools
+    expect(options.find((o) => o.id === "chart-models")!.label).toBe(true);
+    expect(options.find((o) => o.id === "chart-lines")!.types).toEqual(["bar", "scatter"]);
   });
 
   it("the tool filter changes the KPIs and every chart: Claude Code spend equals the vendor's bill", async () => {
@@ -211,7 +236,7 @@ describe("the dashboard in headless Chromium", () => {
     expect(await total()).toBeCloseTo(vendorUsd("claude_code"), 2);
     expect(await text("#kpi-spend .value")).toBe(money(vendorUsd("claude_code")));
     const after = await charts();
-    expect(after["chart-spend-trend"]!.names).toEqual(["Claude Code", "7-day average", "> 20% off average"]);
+    expect(after["chart-spend-trend"]!.names).toEqual(["Claude Code", "7-day average", "Unusual day"]);
     expect(after["chart-teams"]!.sum).toBeCloseTo(vendorUsd("claude_code"), 0);
     for (const id of ["chart-spend-trend", "chart-teams", "chart-top-spenders", "chart-models", "chart-lines"]) expect(after[id]!.sum, id).not.toBeCloseTo(before[id]!.sum, 0);
     // Cursor is the only tool with seats: the seat panel says so rather than drawing zeros
@@ -264,7 +289,7 @@ describe("the dashboard in headless Chromium", () => {
     const empty = (t: ReportData["costs"]) => ({ columns: t.columns, rows: [] });
     const bare: ReportData = {
       ...data, dict: [], people: {}, costs: empty(data.costs), usage: empty(data.usage), seats: empty(data.seats),
-      budgets: empty(data.budgets), productivity: empty(data.productivity), executive: empty(data.executive),
+      finance: empty(data.finance), productivity: empty(data.productivity), executive: empty(data.executive),
       health: { ...data.health, streams: [], quarantine: [], checks: data.health.checks.map((c) => ({ ...c, failingRows: null })) },
     };
     const file = path.join(mkdtempSync(path.join(tmpdir(), "report-empty-")), "index.html");
