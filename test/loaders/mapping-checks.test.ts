@@ -93,6 +93,20 @@ describe("the mapping is refused whole when it breaks a rule", () => {
     expect(await peopleRuns(m.dir)).toEqual([{ run_id: good.runId, n: 5 }]);
   });
 
+  it("refuses a seats tab whose tool has several plans and not one default, and lands one that marks it", async () => {
+    const m = mappingFolder(lines(...PEOPLE));
+    const seats = (text: string) => writeFileSync(path.join(m.dir, "mapping", "seats.csv"), text);
+    const tab = (s: RunSummary) => s.streams.find((x) => x.stream === "seats")!;
+    seats(lines("tool,plan,monthly_price_usd,effective_from", "cursor,Teams,40,", "cursor,Ultra,200,"));
+    expect(tab(await load(m.config)).error).toContain(
+      "tool cursor has plans Teams, Ultra and none is marked is_default; add an is_default column and put yes on the plan a seat holder gets when the people tab names none",
+    );
+    seats(lines("tool,plan,monthly_price_usd,effective_from,is_default", "cursor,Teams,40,,yes", "cursor,Ultra,200,,x"));
+    expect(tab(await load(m.config)).error).toContain("tool cursor: plans Teams, Ultra are all marked is_default; mark only the plan");
+    seats(lines("tool,plan,monthly_price_usd,effective_from,is_default", "cursor,Teams,40,,yes", "cursor,Ultra,200,,"));
+    expect(tab(await load(m.config))).toMatchObject({ status: "succeeded", records: 2 });
+  });
+
   it("refuses a file that is not UTF-8, naming the file, the line and the byte, so no U+FFFD reaches the lake", async () => {
     const m = mappingFolder(Buffer.concat([Buffer.from(lines(...PEOPLE.slice(0, 3))), Buffer.from("eve@acme.com,Ren", "latin1"), Buffer.from([0xe9]), Buffer.from("e,Data,Engineering,CC-2010,,\n")]));
     const offset = Buffer.byteLength(lines(...PEOPLE.slice(0, 3))) + "eve@acme.com,Ren".length;
