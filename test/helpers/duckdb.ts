@@ -11,3 +11,15 @@ export async function query(file: string, sql: string): Promise<Record<string, u
     instance.closeSync();
   }
 }
+
+/** Runs statements on a DuckDB file (a test's crafted change), returning nothing. */
+export async function exec(file: string, sql: string): Promise<void> {
+  const instance = await DuckDBInstance.create(file);
+  const connection = await instance.connect();
+  try {
+    await connection.run(sql);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}

@@ -3,10 +3,10 @@
 // it has one. Each case works on a copy of the fixture warehouse built once, and runs the one assertion.
 import { copyFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileForDataset, runGraph, type CompiledGraph } from "../../runner/index.ts";
 import { tempDir } from "../helpers/config.ts";
+import { exec } from "../helpers/duckdb.ts";
 import { appendRun, createFixtureWarehouse, DATASET, DAY1, DAY2, RAW, type FixtureRun } from "./fixture.ts";
 
 const prefix = `${DATASET}_`;
@@ -92,17 +92,6 @@ let dir: string;
 let base: string;
 let graph: CompiledGraph;
 let copies = 0;
-
-async function exec(file: string, sql: string): Promise<void> {
-  const instance = await DuckDBInstance.create(file);
-  const conn = await instance.connect();
-  try {
-    await conn.run(sql);
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-  }
-}
 
 beforeAll(async () => {
   dir = tempDir("aiua-assertions-");

@@ -2,12 +2,11 @@
 // every model, assertion and unit test runs, and the money rules give hand-computed answers.
 import { copyFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileForDataset, runGraph, type RunResult } from "../../runner/index.ts";
 import { checkBigQuerySyntax, formatSyntaxProblems } from "../../runner/bigquery-syntax.ts";
 import type { CompiledGraph } from "../../runner/graph.ts";
-import { query } from "../helpers/duckdb.ts";
+import { exec, query } from "../helpers/duckdb.ts";
 import { tempDir } from "../helpers/config.ts";
 import { appendRun, createFixtureWarehouse, DATASET, DAY1, DAY2, RAW } from "./fixture.ts";
 
@@ -21,17 +20,6 @@ let first: RunResult;
 
 const failures = (r: RunResult) =>
   r.actions.filter((a) => a.status !== "succeeded").map((a) => `${a.status} ${a.name}: ${a.error ?? ""} ${JSON.stringify(a.failingRows ?? [])}`);
-
-async function exec(file: string, sql: string): Promise<void> {
-  const instance = await DuckDBInstance.create(file);
-  const conn = await instance.connect();
-  try {
-    await conn.run(sql);
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-  }
-}
 
 /** Every row of a table, as text, in a stable order: for whole-table comparisons. */
 async function snapshot(file: string, table: string): Promise<string[]> {
