@@ -10,6 +10,12 @@ import { tempDir, testConfig } from "./config.ts";
 /** Vendor minutes pass this many times faster, for the simulator's limits and the client's pacing alike. */
 export const TIME_SCALE = 200;
 
+/**
+ * Vars for building the models on loads made on the simulator's clock: the freshness check compares load times
+ * with the real clock, which a test's fixed morning is days behind.
+ */
+export const SIMULATED_CLOCK_VARS = { freshness_max_hours: "100000" };
+
 export function configForSimulator(sim: Simulator, dir: string): Config {
   return { ...testConfig(dir), ...simulatedSources(sim, TIME_SCALE) };
 }

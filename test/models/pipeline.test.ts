@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileForDataset, runGraph, type CompiledGraph, type RunResult } from "../../runner/index.ts";
 import type { GroundTruth } from "../../simulator/index.ts";
 import { query } from "../helpers/duckdb.ts";
-import { loadSimulatedWarehouse, type SimulatedWarehouse } from "../helpers/pipeline.ts";
+import { loadSimulatedWarehouse, SIMULATED_CLOCK_VARS, type SimulatedWarehouse } from "../helpers/pipeline.ts";
 
 const DATASET = "ai_usage_dev";
 const MARTS = ["dim_users", "dim_teams", "dim_api_keys", "dim_models", "fct_usage_daily", "fct_cost_daily", "fct_seats_daily"];
@@ -59,7 +59,7 @@ beforeAll(async () => {
   loaded = await loadSimulatedWarehouse({ days: 14, users: 24, seed: 7 });
   await loaded.sim.close();
   truth = loaded.truth;
-  graph = await compileForDataset({ dataset: DATASET });
+  graph = await compileForDataset({ dataset: DATASET, vars: SIMULATED_CLOCK_VARS });
   built = await runGraph(graph, { db: loaded.warehousePath, runTests: true });
 }, 300_000);
 

@@ -12,7 +12,7 @@ import { buildReport, renderHtml, type ReportData } from "../../report/index.ts"
 import { buildModels, REPO_ROOT } from "../../runner/index.ts";
 import type { GroundTruth } from "../../simulator/ledger.ts";
 import { query } from "../helpers/duckdb.ts";
-import { loadSimulatedWarehouse } from "../helpers/pipeline.ts";
+import { loadSimulatedWarehouse, SIMULATED_CLOCK_VARS } from "../helpers/pipeline.ts";
 
 const DATASET = "ai_usage_dev";
 const CHROMIUM = "/usr/bin/chromium";
@@ -35,7 +35,7 @@ beforeAll(async () => {
   await loaded.sim.close();
   truth = loaded.truth;
   warehousePath = loaded.warehousePath;
-  const built = await buildModels({ warehousePath, dataset: DATASET });
+  const built = await buildModels({ warehousePath, dataset: DATASET, vars: SIMULATED_CLOCK_VARS });
   expect(built.actions.filter((a) => a.status !== "succeeded").map((a) => `${a.name}: ${a.error ?? ""}`)).toEqual([]);
   outFile = path.join(loaded.dir, "report", "index.html");
   await buildReport({ warehousePath, dataset: DATASET, outFile });
