@@ -257,16 +257,13 @@ async function loadStream(def: StreamDef, ctx: StreamContext): Promise<{ result:
     for (const object of [...landed.raw, ...landed.quarantine]) await verifyObject(ctx.lake!, object);
     await ctx.warehouse?.append(rawTable(def.source, def.name), RAW_COLUMNS, landed.raw);
     loaded.push(...landed.raw);
-  } catch (error) {
-    failure ??= error;
-    result.windows = []; // nothing of this stream landed: no window of it may count as fetched
-  }
-  try {
     await ctx.warehouse?.append(QUARANTINE_TABLE, QUARANTINE_COLUMNS, landed.quarantine);
     loaded.push(...landed.quarantine);
   } catch (error) {
     failure ??= error;
   }
+  // a window counts as fetched only once its records are in the raw table
+  if (loaded.length < landed.raw.length) result.windows = [];
   if (failure !== undefined) {
     result.status = "failed";
     result.error = redact((failure as Error).message);

@@ -24,7 +24,7 @@ async function serve(flags: Flags): Promise<number> {
   const host = new URL(sim.baseUrls.sheets);
   // A valid .env as printed: comments and KEY=value lines only.
   const env = [
-    `# Simulated organization (seed ${o.seed}, ${o.users} users, ${o.historyDays} days of history, ${flags.endDate ? `clock fixed at ${new Date(sim.now()).toISOString()}` : "real clock"}, rate limits ${o.rateLimits ? `on, time scale ${o.timeScale}` : "off"})`,
+    `# Simulated organization (seed ${o.seed}, ${o.users} users, ${o.historyDays} days of history, yesterday ${o.endDate}, ${flags.endDate ? `clock fixed at ${new Date(sim.now()).toISOString()}` : "real clock"}, rate limits ${o.rateLimits ? `on, time scale ${o.timeScale}` : "off"})`,
     `CURSOR_API_BASE_URL=${sim.baseUrls.cursor}`,
     `ANTHROPIC_API_BASE_URL=${sim.baseUrls.anthropic}`,
     `SHEETS_EMULATOR_HOST=${host.host}${host.pathname}`,

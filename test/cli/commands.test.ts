@@ -106,7 +106,7 @@ describe("one configuration for every command", () => {
     const env = { ENVIRONMENT: "staging" };
     const staged = await load(["--simulated", "--days", "1", "--lookback", "0", "--sources", "mapping"], env);
     expect(staged.code, staged.stderr).toBe(0);
-    const built = await models(["run", "--actions", "stg_mapping__people"], env, staged.dir);
+    const built = await models(["run", "--actions", "stg_mapping__people", "--include-deps"], env, staged.dir);
     expect(built.code, built.stderr).toBe(0);
     expect(built.stderr).toContain("for dataset ai_usage_staging");
     const instance = await DuckDBInstance.create(path.join(staged.dir, "warehouse.duckdb"), { access_mode: "READ_ONLY" });

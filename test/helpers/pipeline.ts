@@ -11,10 +11,10 @@ import { tempDir, testConfig } from "./config.ts";
 export const TIME_SCALE = 200;
 
 /**
- * Model vars for warehouses loaded on a simulator's fixed clock: its loads finished on that clock, days or weeks
- * before the real one that the freshness assertion compares with (a test about freshness sets its own).
+ * Vars for building the models on loads made on the simulator's clock: the freshness check compares load times
+ * with the real clock, which a test's fixed morning is days behind.
  */
-export const SIMULATED_CLOCK_VARS = { freshness_max_hours: "1000000" };
+export const SIMULATED_CLOCK_VARS = { freshness_max_hours: "100000" };
 
 export function configForSimulator(sim: Simulator, dir: string): Config {
   return { ...testConfig(dir), ...simulatedSources(sim, TIME_SCALE) };
