@@ -128,17 +128,20 @@
   };
   const isWeekend = (d) => [0, 6].includes(new Date(d + "T00:00:00Z").getUTCDay());
   /** The anomaly rule (docs/looker-studio.md): a day is unusual when its spend is more than 3.5 robust z-scores
-   * (0.6745 x distance from the median / median absolute deviation) away from the same kind of day - weekdays with
-   * weekdays, weekends with weekends - of the 28 days before it; at least 5 such days are needed, and the deviation is
-   * floored at 5% of the median so that flat spend does not flag cent-sized wiggles. */
+   * (distance from the median / (median absolute deviation / 0.6745)) away from the same kind of day - weekdays with
+   * weekdays, weekends with weekends - of the 28 days before it. At least 5 such days are needed; a zero median
+   * absolute deviation falls back to 1.2533 x the mean absolute deviation, and the scale is floored at 5% of the
+   * median so that very even spend does not flag small wiggles. */
   function unusualDays(days, totalByDay) {
     const flagged = new Set();
     days.forEach((d, i) => {
       const ref = days.slice(Math.max(0, i - 28), i).filter((x) => isWeekend(x) === isWeekend(d)).map((x) => totalByDay.get(x) || 0);
       if (ref.length < 5) return;
       const m = median(ref);
-      const mad = Math.max(median(ref.map((x) => Math.abs(x - m))), 0.05 * Math.abs(m), 0.01);
-      if (Math.abs((0.6745 * ((totalByDay.get(d) || 0) - m)) / mad) > 3.5) flagged.add(d);
+      const deviations = ref.map((x) => Math.abs(x - m));
+      const mad = median(deviations);
+      const scale = Math.max(mad > 0 ? mad / 0.6745 : (1.2533 * sum(deviations, (x) => x)) / deviations.length, 0.05 * Math.abs(m));
+      if (scale > 0 && Math.abs((totalByDay.get(d) || 0) - m) / scale > 3.5) flagged.add(d);
     });
     return flagged;
   }
