@@ -50,8 +50,9 @@ export interface Config {
   /** A mapping tab with fewer rows than this share of the last good snapshot's is refused whole (MAPPING_MAX_SHRINK_PERCENT). */
   mappingMaxShrinkPercent: number;
   /**
-   * Vendor time divided by this factor, for pacing and Retry-After. Only the built-in simulator sets it (it
-   * compresses the vendors' per-minute limits the same way); real APIs always run at 1.
+   * Vendor time divided by this factor, for pacing and Retry-After. Only a simulated organization sets it (the
+   * built-in one, or SIMULATOR_TIME_SCALE for npm run simulator: it compresses the vendors' per-minute limits the
+   * same way); real APIs always run at 1.
    */
   timeScale: number;
 }
@@ -102,6 +103,9 @@ const EnvSchema = z.object({
   BIGQUERY_DATASET: optionalString.refine((s) => s === undefined || DATASET_NAME.test(s), {
     message: "must be a BigQuery dataset name: letters, digits and underscores",
   }),
+  SIMULATOR_TIME_SCALE: optionalString.refine((s) => s === undefined || (Number.isFinite(Number(s)) && Number(s) > 0), {
+    message: "must be a positive number, the time scale npm run simulator printed (e.g. 30)",
+  }),
   LOG_LEVEL: optionalString.refine((s) => s === undefined || /^(debug|info|warn|warning|error)$/i.test(s), {
     message: "must be debug, info, warn or error",
   }),
@@ -129,6 +133,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       "MAPPING_URI",
       "set either GOOGLE_SHEETS_SPREADSHEET_ID (Google Sheet) or MAPPING_URI (CSV folder), not both",
     );
+  }
+  const timeScale = e.SIMULATOR_TIME_SCALE === undefined ? 1 : Number(e.SIMULATOR_TIME_SCALE);
+  if (timeScale !== 1) {
+    // Pacing faster than the vendors allow is only for a simulator on this machine.
+    const vendors: [string, string | undefined][] = [
+      ["CURSOR_API_BASE_URL", e.CURSOR_API_KEY ? (e.CURSOR_API_BASE_URL ?? "https://api.cursor.com") : undefined],
+      ["ANTHROPIC_API_BASE_URL", e.ANTHROPIC_ADMIN_API_KEY ? (e.ANTHROPIC_API_BASE_URL ?? "https://api.anthropic.com") : undefined],
+      ["SHEETS_EMULATOR_HOST", e.GOOGLE_SHEETS_SPREADSHEET_ID ? (e.SHEETS_EMULATOR_HOST ? emulatorUrl(e.SHEETS_EMULATOR_HOST) : (e.SHEETS_API_BASE_URL ?? "https://sheets.googleapis.com")) : undefined],
+    ];
+    const remote = vendors.find(([, url]) => url !== undefined && !isLoopback(url));
+    if (remote) {
+      throw new ConfigError(
+        "SIMULATOR_TIME_SCALE",
+        `paces the loaders ${timeScale} times faster than the vendors allow, which only a simulator on this machine accepts, but ${remote[0]} points at ${remote[1]}; remove SIMULATOR_TIME_SCALE (npm run simulator writes it to the .env it points at itself)`,
+      );
+    }
   }
   const warehouseSetting = e.WAREHOUSE ?? "duckdb:.local/warehouse.duckdb";
   const lakeUri = e.LAKE_URI ?? "file://.local/lake";
@@ -170,9 +190,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { kind: "csv", dir: e.MAPPING_URI.slice("file://".length) }
         : undefined,
     mappingMaxShrinkPercent: e.MAPPING_MAX_SHRINK_PERCENT === undefined ? 50 : Number(e.MAPPING_MAX_SHRINK_PERCENT),
-    timeScale: 1,
+    timeScale,
   };
 }
+
+const isLoopback = (url: string) => ["127.0.0.1", "localhost", "[::1]"].includes(new URL(url).hostname);
 
 const emulatorUrl = (host: string) => (/^https?:\/\//.test(host) ? host : `http://${host}`);
 

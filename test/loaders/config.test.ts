@@ -15,6 +15,16 @@ const configError = (env: Record<string, string>) => {
 };
 
 describe("loadConfig", () => {
+  it("paces at a simulator's time scale only when every vendor it talks to is on this machine", () => {
+    const local = { CURSOR_API_KEY: "key_abcdef0123456789", CURSOR_API_BASE_URL: "http://127.0.0.1:8787/cursor", SHEETS_EMULATOR_HOST: "127.0.0.1:8787/sheets", GOOGLE_SHEETS_SPREADSHEET_ID: "1abcdefghijkl" };
+    expect(loadConfig(local).timeScale).toBe(1);
+    expect(loadConfig({ ...local, SIMULATOR_TIME_SCALE: "30" }).timeScale).toBe(30);
+    expect(configError({ ...local, SIMULATOR_TIME_SCALE: "fast" })).toContain("SIMULATOR_TIME_SCALE: must be a positive number");
+    expect(configError({ ...local, ANTHROPIC_ADMIN_API_KEY: "sk-ant-admin01-abcdef", SIMULATOR_TIME_SCALE: "30" })).toBe(
+      "SIMULATOR_TIME_SCALE: paces the loaders 30 times faster than the vendors allow, which only a simulator on this machine accepts, but ANTHROPIC_API_BASE_URL points at https://api.anthropic.com; remove SIMULATOR_TIME_SCALE (npm run simulator writes it to the .env it points at itself)",
+    );
+  });
+
   it("defaults to the embedded local setup with no sources", () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
