@@ -91,6 +91,7 @@ async function buildModels(config: Config): Promise<boolean> {
   process.stderr.write(`\nBuilding the Dataform models on DuckDB (${config.dataset})\n`);
   const result = await runner.buildModels({
     warehousePath: config.warehouse.path,
+    memory: config.warehouse.memory,
     dataset: config.dataset,
     runTests: true,
     onProgress: runner.printProgress,

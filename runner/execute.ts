@@ -1,5 +1,6 @@
 // Executes a compiled Dataform graph on DuckDB with the CLI's semantics (reference dataform.md §A11).
 import type { DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDbMemory } from "../loaders/core/duckdb-file.ts";
 import { columnsOf, objectType, openWarehouse, qualified, query, quoteIdent, type Row } from "./duckdb.ts";
 import { actionsOf, selectActions, topologicalOrder, type Action, type ActionKind, type CompiledGraph, type Selection } from "./graph.ts";
 import { assignVariable, parseScript } from "./scripting.ts";
@@ -39,6 +40,8 @@ export type ProgressEvent = { type: "start"; action: Action } | { type: "end"; r
 
 export interface RunOptions extends Selection {
   db: DuckDBConnection | string;
+  /** When `db` is a path: the memory budget to open it with (the configuration's DUCKDB_MEMORY_LIMIT, DUCKDB_TEMP_DIRECTORY). */
+  memory?: DuckDbMemory;
   fullRefresh?: boolean;
   onProgress?: (event: ProgressEvent) => void;
   /** Also run the graph's unit tests (type: "test") after the actions. */
@@ -184,7 +187,7 @@ export async function runGraph(graph: CompiledGraph, opts: RunOptions): Promise<
   const all = actionsOf(graph);
   const selected = selectActions(all, opts);
   const order = topologicalOrder(all).filter((a) => selected.has(a.key));
-  const warehouse = await openWarehouse(opts.db);
+  const warehouse = await openWarehouse(opts.db, opts.memory);
   const { conn } = warehouse;
   const failed = new Map<string, string>(); // key -> the failed action that caused it
   const results: ActionResult[] = [];

@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import type { DuckDbMemory } from "./duckdb-file.ts";
 import { registerSecret } from "./redact.ts";
 
 export const ENVIRONMENTS = ["development", "staging", "production"] as const;
@@ -14,6 +15,12 @@ const DEFAULT_DATASET: Record<Environment, string> = {
   production: "ai_usage",
 };
 
+/**
+ * What the local DuckDB warehouse may hold in memory before it spills to disk: with Node and the runner around it,
+ * every step of a 2,000-person year stays under 2 GB (docs/benchmarks.md, scenario 6).
+ */
+export const DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB";
+
 export class ConfigError extends Error {
   constructor(
     readonly variable: string,
@@ -24,7 +31,8 @@ export class ConfigError extends Error {
   }
 }
 
-export type Warehouse = { kind: "duckdb"; path: string } | { kind: "bigquery"; project: string };
+/** The local warehouse is a DuckDB file, worked on within a memory budget; in GCP, BigQuery. */
+export type Warehouse = { kind: "duckdb"; path: string; memory: DuckDbMemory } | { kind: "bigquery"; project: string };
 
 /** A BigQuery dataset name (also a DuckDB schema name): letters, digits and underscores. */
 export const DATASET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,1000}$/;
@@ -96,6 +104,10 @@ const EnvSchema = z.object({
   WAREHOUSE: optionalString.refine((s) => s === undefined || s === "bigquery" || s.startsWith("duckdb:"), {
     message: "must be duckdb:<path> (local) or bigquery",
   }),
+  DUCKDB_MEMORY_LIMIT: optionalString.refine((s) => s === undefined || /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(s), {
+    message: "must be a size such as 1GB or 1500MB: the memory DuckDB may use before it spills to DUCKDB_TEMP_DIRECTORY",
+  }),
+  DUCKDB_TEMP_DIRECTORY: optionalString,
   GOOGLE_CLOUD_PROJECT: optionalString,
   ENVIRONMENT: optionalString.refine((s) => s === undefined || (ENVIRONMENTS as readonly string[]).includes(s), {
     message: `must be one of ${ENVIRONMENTS.join(", ")}`,
@@ -158,10 +170,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `is required when WAREHOUSE=bigquery or LAKE_URI is gs://; set it to your GCP project id`,
     );
   }
+  const duckdbPath = warehouseSetting.slice("duckdb:".length) || ".local/warehouse.duckdb";
   const warehouse: Warehouse =
     warehouseSetting === "bigquery"
       ? { kind: "bigquery", project: e.GOOGLE_CLOUD_PROJECT! }
-      : { kind: "duckdb", path: warehouseSetting.slice("duckdb:".length) || ".local/warehouse.duckdb" };
+      : {
+          kind: "duckdb",
+          path: duckdbPath,
+          memory: { memoryLimit: e.DUCKDB_MEMORY_LIMIT ?? DEFAULT_DUCKDB_MEMORY_LIMIT, tempDirectory: e.DUCKDB_TEMP_DIRECTORY ?? `${duckdbPath}.tmp` },
+        };
 
   if (e.CURSOR_API_KEY) registerSecret(e.CURSOR_API_KEY);
   if (e.ANTHROPIC_ADMIN_API_KEY) registerSecret(e.ANTHROPIC_ADMIN_API_KEY);

@@ -15,6 +15,16 @@ const configError = (env: Record<string, string>) => {
 };
 
 describe("loadConfig", () => {
+  it("gives the local DuckDB warehouse a memory budget and a folder to spill to", () => {
+    expect(loadConfig({ WAREHOUSE: "duckdb:/data/w.duckdb", DUCKDB_MEMORY_LIMIT: "1500MB" }).warehouse).toEqual({
+      kind: "duckdb",
+      path: "/data/w.duckdb",
+      memory: { memoryLimit: "1500MB", tempDirectory: "/data/w.duckdb.tmp" },
+    });
+    expect(loadConfig({ DUCKDB_TEMP_DIRECTORY: "/scratch" }).warehouse).toMatchObject({ memory: { memoryLimit: "1GB", tempDirectory: "/scratch" } });
+    expect(configError({ DUCKDB_MEMORY_LIMIT: "lots" })).toBe("DUCKDB_MEMORY_LIMIT: must be a size such as 1GB or 1500MB: the memory DuckDB may use before it spills to DUCKDB_TEMP_DIRECTORY");
+  });
+
   it("paces at a simulator's time scale only when every vendor it talks to is on this machine", () => {
     const local = { CURSOR_API_KEY: "key_abcdef0123456789", CURSOR_API_BASE_URL: "http://127.0.0.1:8787/cursor", SHEETS_EMULATOR_HOST: "127.0.0.1:8787/sheets", GOOGLE_SHEETS_SPREADSHEET_ID: "1abcdefghijkl" };
     expect(loadConfig(local).timeScale).toBe(1);
@@ -31,7 +41,7 @@ describe("loadConfig", () => {
       environment: "development",
       dataset: "ai_usage_dev",
       lakeUri: "file://.local/lake",
-      warehouse: { kind: "duckdb", path: ".local/warehouse.duckdb" },
+      warehouse: { kind: "duckdb", path: ".local/warehouse.duckdb", memory: { memoryLimit: "1GB", tempDirectory: ".local/warehouse.duckdb.tmp" } },
       logLevel: "info",
     });
     expect(hasNoSources(config)).toBe(true);
