@@ -19,7 +19,7 @@ import {
 } from "../loaders/index.ts";
 import { day, list, newCommand, onRun, Option, reportError, runCommand, UsageError, wholeNumber, withUsageOnError, type Command } from "./command.ts";
 import { ProgressDisplay } from "./progress.ts";
-import { SIMULATED_TIME_SCALE, SIMULATED_USERS, simulatedSources } from "./simulated.ts";
+import { SIMULATED_HISTORY_DAYS, SIMULATED_TIME_SCALE, SIMULATED_USERS, spawnedSources, spawnSimulator } from "./simulated.ts";
 import { verifyLake } from "./verify.ts";
 
 /** The simulated organization's shape, from npm start's and npm run load's flags. */
@@ -29,18 +29,18 @@ interface SimulatedShape {
 }
 
 /**
- * Sources from the simulator: same code path, real HTTP on loopback, vendor limits compressed in time. The real clock:
- * every load, of any range, sees the same company (a day's data depends only on the seed, the size and the date).
+ * Sources from the simulator, in a process of its own: same code path, real HTTP on loopback, vendor limits
+ * compressed in time. The real clock: every load, of any range, sees the same company (a day's data depends only on
+ * the seed, the size and the date).
  */
 async function simulatedConfig(config: Config, shape: SimulatedShape) {
-  const { startSimulator } = await import("../simulator/index.ts");
-  const sim = await startSimulator({
+  const sim = await spawnSimulator({
     seed: 42,
     users: shape.users ?? SIMULATED_USERS,
-    ...(shape.historyDays ? { historyDays: shape.historyDays } : {}),
-    rateLimits: { timeScale: SIMULATED_TIME_SCALE },
+    historyDays: shape.historyDays ?? SIMULATED_HISTORY_DAYS,
+    timeScale: SIMULATED_TIME_SCALE,
   });
-  return { config: { ...config, ...simulatedSources(sim, SIMULATED_TIME_SCALE) }, close: () => sim.close() };
+  return { config: { ...config, ...spawnedSources(sim) }, close: () => sim.close() };
 }
 
 function setupOutput(config: Config): { log: Logger; progress?: ProgressDisplay; logFile?: string } {

@@ -2,7 +2,7 @@
 // Prints the variables that point the loaders at it (KEY=value lines, ready for a .env) and runs until SIGINT/SIGTERM.
 import { writeFileSync } from "node:fs";
 import { day, newCommand, Option, onRun, positiveNumber, reportError, runCommand, wholeNumber, withUsageOnError } from "../cli/command.ts";
-import { SIMULATED_TIME_SCALE } from "../cli/simulated.ts";
+import { SIMULATED_HISTORY_DAYS, SIMULATED_TIME_SCALE, SIMULATED_USERS } from "../cli/simulated.ts";
 import { startSimulator } from "./server.ts";
 
 interface Flags {
@@ -50,8 +50,8 @@ async function serve(flags: Flags): Promise<number> {
 const result = { code: 0 };
 const program = newCommand("npm run simulator --", "The simulated organization: Cursor, Anthropic and Google Sheets on 127.0.0.1 for a synthetic company.")
   .addOption(new Option("--seed <n>", "everything is a function of the seed").argParser(wholeNumber(0)).default(42))
-  .addOption(new Option("--users <n>", "people in the company").argParser(wholeNumber(4, 5000)).default(40))
-  .addOption(new Option("--history-days <n>", "days before today the vendors still serve").argParser(wholeNumber(1, 3660)).default(365))
+  .addOption(new Option("--users <n>", "people in the company").argParser(wholeNumber(4, 5000)).default(SIMULATED_USERS))
+  .addOption(new Option("--history-days <n>", "days before today the vendors still serve").argParser(wholeNumber(1, 3660)).default(SIMULATED_HISTORY_DAYS))
   .addOption(new Option("--end-date <YYYY-MM-DD>", "a fixed clock: this day is yesterday (default the real clock)").argParser(day))
   .addOption(new Option("--port <n>", "port on 127.0.0.1 (0: any free one)").argParser(wholeNumber(0, 65535)).default(8787))
   .option("--no-rate-limits", "turn the vendors' rate limits off")
