@@ -89,19 +89,25 @@ async function count(conn: DuckDBConnection, table: string, where?: string): Pro
   return Number(reader.getRows()[0]?.[0] ?? 0);
 }
 
+export interface Connections {
+  /** The connection the statement runs on (its script variables, its temp tables). */
+  conn: DuckDBConnection;
+  /** Another connection to the same database for the counts: a failed query there cannot abort the build's transaction. */
+  counter: DuckDBConnection;
+}
+
 /**
- * The scans of `sql` as BigQuery would bill them, from DuckDB's plan before the statement runs; statements DuckDB
- * cannot explain (transaction control, SET/RESET of settings, DDL without a query) read nothing.
+ * The scans of `sql` (with its parameter `values`) as BigQuery would bill them, from DuckDB's plan before the
+ * statement runs; statements without a query (transaction control, settings, DDL) read nothing. The counts see
+ * committed data: inside a change-driven fact's transaction, its sources (the fact's own rows are never read there).
  */
-export async function statementCost(conn: DuckDBConnection, sql: string, partitioned: ReadonlyMap<string, string>, schemas: ReadonlySet<string>): Promise<ScanCost[]> {
+export async function statementCost(
+  { conn, counter }: Connections, sql: string, values: unknown, partitioned: ReadonlyMap<string, string>, schemas: ReadonlySet<string>,
+): Promise<ScanCost[]> {
   if (!/^\s*(SELECT|WITH|INSERT|DELETE|UPDATE|MERGE|CREATE\s+(OR\s+REPLACE\s+)?(TEMP\s+|TEMPORARY\s+)?TABLE|SET\s+VARIABLE)\b/i.test(sql)) return [];
-  let plan: PlanNode[];
-  try {
-    const reader = await conn.runAndReadAll(`EXPLAIN (FORMAT JSON) ${sql}`);
-    plan = JSON.parse(String(reader.getRows()[0]?.[1])) as PlanNode[];
-  } catch {
-    return []; // e.g. a statement that refers to a table an earlier statement of the same script creates
-  }
+  // A statement that DuckDB cannot plan fails when it runs next, and the build with it: not measured.
+  const reader = await conn.runAndReadAll(`EXPLAIN (FORMAT JSON) ${sql}`, values as never);
+  const plan = JSON.parse(String(reader.getRows()[0]?.[1])) as PlanNode[];
   const scans: ScanCost[] = [];
   const walk = async (node: PlanNode) => {
     const qualified = tableName(node.extra_info?.Table);
@@ -112,9 +118,9 @@ export async function statementCost(conn: DuckDBConnection, sql: string, partiti
       const where = pruning.map((f) => `(${f})`).join(" AND ");
       let rows: number;
       try {
-        rows = await count(conn, qualified, where || undefined);
+        rows = await count(counter, qualified, where || undefined);
       } catch {
-        rows = await count(conn, qualified); // a filter text that is not valid SQL: count the whole table
+        rows = await count(counter, qualified); // a filter text that is not valid SQL: count the whole table
       }
       scans.push({ table: qualified, ...(where ? { pruning: where } : {}), rows });
     }

@@ -4,19 +4,23 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { datasetNames } from "../loaders/core/config.ts";
+import { datasetNames, DEFAULT_DUCKDB_MEMORY_LIMIT } from "../loaders/core/config.ts";
+import { memoryOptions } from "../loaders/core/duckdb-file.ts";
 import { compileForDataset, runGraph, type ActionResult, type CompiledGraph, type RunResult } from "../runner/index.ts";
 import { partitionColumns, statementCost, type StatementCost } from "./bigquery-cost.ts";
 import { runChild } from "./children.ts";
 import type { Figure } from "./metrics.ts";
 import { withSimulator } from "../cli/simulated.ts";
 
-const DATASET = "ai_usage_dev";
+export const DATASET = "ai_usage_dev";
+/** The bench's data ends on a fixed day, long before the machine's clock: the freshness check must not count that. */
+export const BENCH_VARS = { freshness_max_hours: "100000" };
 
 export interface ActionCost {
   name: string;
   kind: ActionResult["kind"];
   status: ActionResult["status"];
+  error?: string;
   ms: number;
   rowsScanned: number;
   /** BigQuery: rows in the partitions this action's statements may read. */
@@ -37,8 +41,10 @@ export interface ProfiledRun {
  * the plan before the statement runs), added to the action that sent it.
  */
 async function profiledConnection(dbPath: string, profileFile: string, graph: CompiledGraph) {
-  const instance = await DuckDBInstance.create(dbPath);
+  // the budget npm start's builds have (DUCKDB_MEMORY_LIMIT's default)
+  const instance = await DuckDBInstance.create(dbPath, memoryOptions({ memoryLimit: DEFAULT_DUCKDB_MEMORY_LIMIT, tempDirectory: `${dbPath}.tmp` }));
   const conn = await instance.connect();
+  const counter = await instance.connect();
   const names = datasetNames(DATASET);
   const partitioned = await partitionColumns(conn, graph, names.raw);
   const schemas = new Set([names.base, names.raw, names.assertions]);
@@ -47,8 +53,8 @@ async function profiledConnection(dbPath: string, profileFile: string, graph: Co
   const scanned = new Map<string, number>();
   const statements: StatementCost[] = [];
   let current = "(setup)";
-  const measured = <T>(sql: string, work: () => Promise<T>) => async () => {
-    const scans = await statementCost(conn, sql, partitioned, schemas);
+  const measured = <T>(sql: string, values: unknown, work: () => Promise<T>) => async () => {
+    const scans = await statementCost({ conn, counter }, sql, values, partitioned, schemas);
     if (scans.length) statements.push({ action: current, statement: sql.replace(/\s+/g, " ").slice(0, 100), rows: scans.reduce((n, s) => n + s.rows, 0), scans });
     rmSync(profileFile, { force: true }); // a statement that writes no profile must not count the previous one's
     const result = await work();
@@ -62,7 +68,7 @@ async function profiledConnection(dbPath: string, profileFile: string, graph: Co
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
       if (prop === "run" || prop === "runAndReadAll") {
-        return (...args: unknown[]) => measured(String(args[0]), () => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args))();
+        return (...args: unknown[]) => measured(String(args[0]), args[1], () => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args))();
       }
       return typeof value === "function" ? value.bind(target) : value;
     },
@@ -73,6 +79,7 @@ async function profiledConnection(dbPath: string, profileFile: string, graph: Co
     statements,
     setAction: (name: string) => void (current = name),
     close: () => {
+      counter.closeSync();
       conn.closeSync();
       instance.closeSync();
     },
@@ -95,7 +102,7 @@ export async function profiledBuild(graph: CompiledGraph, dbPath: string, workDi
   }
   const billed = (target: string) => profiled.statements.filter((s) => s.action === target).reduce((n, s) => n + s.rows, 0);
   const actions = run.actions.map((a) => ({
-    name: a.name, kind: a.kind, status: a.status, ms: a.durationMs, rowsScanned: profiled.scanned.get(a.target) ?? 0, partitionRows: billed(a.target),
+    name: a.name, kind: a.kind, status: a.status, ...(a.error ? { error: a.error } : {}), ms: a.durationMs, rowsScanned: profiled.scanned.get(a.target) ?? 0, partitionRows: billed(a.target),
   }));
   return {
     ok: run.ok,
@@ -105,6 +112,12 @@ export async function profiledBuild(graph: CompiledGraph, dbPath: string, workDi
     actions,
     statements: profiled.statements,
   };
+}
+
+/** The failed actions of builds, with their errors. */
+export function failures(...runs: ProfiledRun[]): string {
+  const failed = runs.flatMap((r) => r.actions.filter((a) => a.status === "failed").map((a) => `${a.name}: ${a.error ?? "failed"}`));
+  return [...new Set(failed)].join("; ");
 }
 
 const isFact = (a: ActionCost) => a.kind !== "assertion" && a.name.startsWith("fct_");
@@ -140,7 +153,7 @@ function breakdown(scenario: string, full: ActionCost[], daily: ActionCost[], me
 }
 
 /** The days the daily build replaced: the most any change-driven fact rebuilt in its last incremental build. */
-async function changedDays(dbPath: string): Promise<number> {
+export async function changedDays(dbPath: string): Promise<number> {
   const instance = await DuckDBInstance.create(dbPath, { access_mode: "READ_ONLY" });
   const conn = await instance.connect();
   try {
@@ -189,7 +202,7 @@ export interface WarehouseResult {
   figures: Figure[];
 }
 
-const dayBefore = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+export const dayBefore = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 
 /** History up to the day before endDate, built in full; then endDate's daily load and incremental build. */
 export async function warehouseScenario(o: WarehouseOptions): Promise<WarehouseResult> {
@@ -203,16 +216,13 @@ export async function warehouseScenario(o: WarehouseOptions): Promise<WarehouseR
   const history = await load(dayBefore(o.endDate), o.historyDays);
   if (!history.summary?.ok) throw new Error("warehouse: the history load failed");
   const t0 = performance.now();
-  const graph = await compileForDataset({ dataset: DATASET, vars: { lookback_days: String(o.lookback) } });
+  const graph = await compileForDataset({ dataset: DATASET, vars: { ...BENCH_VARS, lookback_days: String(o.lookback) } });
   const compileMs = performance.now() - t0;
   const full = await profiledBuild(graph, dbPath, dir, true);
   const daily = await load(o.endDate, 1, o.lookback);
   if (!daily.summary?.ok) throw new Error("warehouse: the daily load failed");
   const incremental = await profiledBuild(graph, dbPath, dir, false);
-  if (!full.ok || !incremental.ok) {
-    const failed = [...full.actions, ...incremental.actions].filter((a) => a.status === "failed").map((a) => a.name);
-    throw new Error(`warehouse: the models failed: ${[...new Set(failed)].join(", ")}`);
-  }
+  if (!full.ok || !incremental.ok) throw new Error(`warehouse: the models failed: ${failures(full, incremental)}`);
   const changed = await changedDays(dbPath);
   const figures = buildFigures(`4 warehouse ${o.users}u, ${o.historyDays} d history`, full, incremental, changed, o.historyDays);
   return { compileMs, full, incremental, changedDays: changed, figures };
@@ -233,7 +243,7 @@ export async function modelsScenario(o: { workDir: string; endDate: string }): P
   );
   if (!load.summary?.ok) throw new Error("models: the load failed");
   const t0 = performance.now();
-  const graph = await compileForDataset({ dataset: DATASET });
+  const graph = await compileForDataset({ dataset: DATASET, vars: BENCH_VARS });
   const compileMs = performance.now() - t0;
   const run = await runGraph(graph, { db: path.join(dir, "warehouse.duckdb"), fullRefresh: true });
   if (!run.ok) throw new Error(`models: ${run.actions.filter((a) => a.status === "failed").map((a) => `${a.name}: ${a.error}`).join("; ")}`);

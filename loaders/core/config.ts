@@ -19,7 +19,7 @@ const DEFAULT_DATASET: Record<Environment, string> = {
  * What the local DuckDB warehouse may hold in memory before it spills to disk: with Node and the runner around it,
  * every step of a 2,000-person year stays under 2 GB (docs/benchmarks.md, scenario 6).
  */
-export const DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB";
+export const DEFAULT_DUCKDB_MEMORY_LIMIT = "1.5GB";
 
 export class ConfigError extends Error {
   constructor(

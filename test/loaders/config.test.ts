@@ -21,7 +21,7 @@ describe("loadConfig", () => {
       path: "/data/w.duckdb",
       memory: { memoryLimit: "1500MB", tempDirectory: "/data/w.duckdb.tmp" },
     });
-    expect(loadConfig({ DUCKDB_TEMP_DIRECTORY: "/scratch" }).warehouse).toMatchObject({ memory: { memoryLimit: "1GB", tempDirectory: "/scratch" } });
+    expect(loadConfig({ DUCKDB_TEMP_DIRECTORY: "/scratch" }).warehouse).toMatchObject({ memory: { memoryLimit: "1.5GB", tempDirectory: "/scratch" } });
     expect(configError({ DUCKDB_MEMORY_LIMIT: "lots" })).toBe("DUCKDB_MEMORY_LIMIT: must be a size such as 1GB or 1500MB: the memory DuckDB may use before it spills to DUCKDB_TEMP_DIRECTORY");
   });
 
@@ -41,7 +41,7 @@ describe("loadConfig", () => {
       environment: "development",
       dataset: "ai_usage_dev",
       lakeUri: "file://.local/lake",
-      warehouse: { kind: "duckdb", path: ".local/warehouse.duckdb", memory: { memoryLimit: "1GB", tempDirectory: ".local/warehouse.duckdb.tmp" } },
+      warehouse: { kind: "duckdb", path: ".local/warehouse.duckdb", memory: { memoryLimit: "1.5GB", tempDirectory: ".local/warehouse.duckdb.tmp" } },
       logLevel: "info",
     });
     expect(hasNoSources(config)).toBe(true);
