@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import path from "node:path";
 import { runChild } from "./children.ts";
 import { limitFloorMs, minimumRequests, requestsMade, type Figure } from "./metrics.ts";
-import { spawnSimulator } from "./sim.ts";
+import { spawnSimulator } from "../cli/simulated.ts";
 
 export interface ApiOptions {
   seed: number;

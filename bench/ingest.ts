@@ -4,7 +4,7 @@ import path from "node:path";
 import type { StreamResult } from "../loaders/index.ts";
 import { runChild } from "./children.ts";
 import type { Figure } from "./metrics.ts";
-import { withSimulator, type SimSpec } from "./sim.ts";
+import { withSimulator, type SimSpec } from "../cli/simulated.ts";
 
 const MB = 2 ** 20;
 /** Pacing made negligible: the scenario runs with the simulator's limits off. */

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--users N] [--days N] [--only 1,3] [--out path.json]
+// npm run bench [-- --quick] [--users N] [--days N] [--scale-users N --scale-days N] [--only 1,3] [--out path.json]
 // Runs the benchmark scenarios against the simulated organization, prints figure / target / met, writes JSON.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -8,6 +8,7 @@ import { ingestScenario, memoryScenario } from "./ingest.ts";
 import { formatTable, met, type Figure } from "./metrics.ts";
 import { reportError } from "../cli/command.ts";
 import { parseOptions } from "./options.ts";
+import { scaleScenario } from "./scale.ts";
 import { modelsScenario, warehouseScenario } from "./warehouse.ts";
 
 function machine() {
@@ -45,6 +46,9 @@ async function main() {
       warehouseScenario({ seed: o.seed, users: o.warehouseUsers, historyDays: o.historyDays, lookback: o.lookback, endDate: o.endDate, workDir }),
     );
     await step(5, "models", () => modelsScenario({ workDir, endDate: o.endDate }));
+    await step(6, "scale", () =>
+      scaleScenario({ seed: o.seed, users: o.scaleUsers, historyDays: o.scaleDays, lookback: o.lookback, endDate: o.endDate, workDir }),
+    );
   } finally {
     if (!o.keep) rmSync(workDir, { recursive: true, force: true });
   }

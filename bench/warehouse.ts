@@ -1,39 +1,61 @@
-// Scenarios 4 and 5: what the models cost on DuckDB. Rows scanned come from DuckDB's own profiler
-// (cumulative_rows_scanned of every statement the runner sends), per Dataform action.
+// Scenarios 4 and 5: what the models cost. On DuckDB, rows scanned from DuckDB's own profiler (cumulative_rows_scanned
+// of every statement the runner sends), per Dataform action; on BigQuery, the rows in the partitions each statement's
+// scans may read (bench/bigquery-cost.ts), per statement and action.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { datasetNames, DEFAULT_DUCKDB_MEMORY_LIMIT } from "../loaders/core/config.ts";
+import { memoryOptions } from "../loaders/core/duckdb-file.ts";
 import { compileForDataset, runGraph, type ActionResult, type CompiledGraph, type RunResult } from "../runner/index.ts";
+import { partitionColumns, statementCost, type StatementCost } from "./bigquery-cost.ts";
 import { runChild } from "./children.ts";
 import type { Figure } from "./metrics.ts";
-import { withSimulator } from "./sim.ts";
+import { withSimulator } from "../cli/simulated.ts";
 
-const DATASET = "ai_usage_dev";
+export const DATASET = "ai_usage_dev";
+/** The bench's data ends on a fixed day, long before the machine's clock: the freshness check must not count that. */
+export const BENCH_VARS = { freshness_max_hours: "100000" };
 
 export interface ActionCost {
   name: string;
   kind: ActionResult["kind"];
   status: ActionResult["status"];
+  error?: string;
   ms: number;
   rowsScanned: number;
+  /** BigQuery: rows in the partitions this action's statements may read. */
+  partitionRows: number;
 }
 
 export interface ProfiledRun {
   ok: boolean;
   ms: number;
   rowsScanned: number;
+  partitionRows: number;
   actions: ActionCost[];
+  statements: StatementCost[];
 }
 
-/** A connection whose every statement is profiled; rows scanned are added to the action that sent it. */
-async function profiledConnection(dbPath: string, profileFile: string) {
-  const instance = await DuckDBInstance.create(dbPath);
+/**
+ * A connection whose every statement is profiled: DuckDB's rows scanned, and what BigQuery would bill (measured from
+ * the plan before the statement runs), added to the action that sent it.
+ */
+async function profiledConnection(dbPath: string, profileFile: string, graph: CompiledGraph) {
+  // the budget npm start's builds have (DUCKDB_MEMORY_LIMIT's default)
+  const instance = await DuckDBInstance.create(dbPath, memoryOptions({ memoryLimit: DEFAULT_DUCKDB_MEMORY_LIMIT, tempDirectory: `${dbPath}.tmp` }));
   const conn = await instance.connect();
+  const counter = await instance.connect();
+  const names = datasetNames(DATASET);
+  const partitioned = await partitionColumns(conn, graph, names.raw);
+  const schemas = new Set([names.base, names.raw, names.assertions]);
   await conn.run("PRAGMA enable_profiling = 'json'");
   await conn.run(`PRAGMA profiling_output = '${profileFile.replace(/'/g, "''")}'`);
   const scanned = new Map<string, number>();
+  const statements: StatementCost[] = [];
   let current = "(setup)";
-  const measured = <T>(work: () => Promise<T>) => async () => {
+  const measured = <T>(sql: string, values: unknown, work: () => Promise<T>) => async () => {
+    const scans = await statementCost({ conn, counter }, sql, values, partitioned, schemas);
+    if (scans.length) statements.push({ action: current, statement: sql.replace(/\s+/g, " ").slice(0, 100), rows: scans.reduce((n, s) => n + s.rows, 0), scans });
     rmSync(profileFile, { force: true }); // a statement that writes no profile must not count the previous one's
     const result = await work();
     if (existsSync(profileFile)) {
@@ -46,7 +68,7 @@ async function profiledConnection(dbPath: string, profileFile: string) {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
       if (prop === "run" || prop === "runAndReadAll") {
-        return (...args: unknown[]) => measured(() => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args))();
+        return (...args: unknown[]) => measured(String(args[0]), args[1], () => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args))();
       }
       return typeof value === "function" ? value.bind(target) : value;
     },
@@ -54,8 +76,10 @@ async function profiledConnection(dbPath: string, profileFile: string) {
   return {
     conn: proxy,
     scanned,
+    statements,
     setAction: (name: string) => void (current = name),
     close: () => {
+      counter.closeSync();
       conn.closeSync();
       instance.closeSync();
     },
@@ -63,7 +87,7 @@ async function profiledConnection(dbPath: string, profileFile: string) {
 }
 
 export async function profiledBuild(graph: CompiledGraph, dbPath: string, workDir: string, fullRefresh: boolean): Promise<ProfiledRun> {
-  const profiled = await profiledConnection(dbPath, path.join(workDir, `profile-${fullRefresh ? "full" : "incremental"}.json`));
+  const profiled = await profiledConnection(dbPath, path.join(workDir, `profile-${fullRefresh ? "full" : "incremental"}.json`), graph);
   let run: RunResult;
   try {
     run = await runGraph(graph, {
@@ -76,20 +100,39 @@ export async function profiledBuild(graph: CompiledGraph, dbPath: string, workDi
   } finally {
     profiled.close();
   }
-  const actions = run.actions.map((a) => ({ name: a.name, kind: a.kind, status: a.status, ms: a.durationMs, rowsScanned: profiled.scanned.get(a.target) ?? 0 }));
-  return { ok: run.ok, ms: run.durationMs, rowsScanned: actions.reduce((n, a) => n + a.rowsScanned, 0), actions };
+  const billed = (target: string) => profiled.statements.filter((s) => s.action === target).reduce((n, s) => n + s.rows, 0);
+  const actions = run.actions.map((a) => ({
+    name: a.name, kind: a.kind, status: a.status, ...(a.error ? { error: a.error } : {}), ms: a.durationMs, rowsScanned: profiled.scanned.get(a.target) ?? 0, partitionRows: billed(a.target),
+  }));
+  return {
+    ok: run.ok,
+    ms: run.durationMs,
+    rowsScanned: actions.reduce((n, a) => n + a.rowsScanned, 0),
+    partitionRows: actions.reduce((n, a) => n + a.partitionRows, 0),
+    actions,
+    statements: profiled.statements,
+  };
+}
+
+/** The failed actions of builds, with their errors. */
+export function failures(...runs: ProfiledRun[]): string {
+  const failed = runs.flatMap((r) => r.actions.filter((a) => a.status === "failed").map((a) => `${a.name}: ${a.error ?? "failed"}`));
+  return [...new Set(failed)].join("; ");
 }
 
 const isFact = (a: ActionCost) => a.kind !== "assertion" && a.name.startsWith("fct_");
 const isDimension = (a: ActionCost) => a.kind !== "assertion" && a.name.startsWith("dim_");
-const sum = (actions: ActionCost[], pick: (a: ActionCost) => boolean) => actions.filter(pick).reduce((n, a) => n + a.rowsScanned, 0);
+/** What a figure counts: DuckDB's rows scanned (local) or BigQuery's rows in the partitions read. */
+type Measure = "rowsScanned" | "partitionRows";
+const sum = (actions: ActionCost[], pick: (a: ActionCost) => boolean, measure: Measure = "partitionRows") =>
+  actions.filter(pick).reduce((n, a) => n + a[measure], 0);
 
 /**
- * Rows a daily run may scan: the full refresh's fact rows for (lookback + 1) of historyDays days, plus the
- * dimensions (rebuilt whole every run).
+ * BigQuery rows a daily run may read: the full refresh's fact partition rows for (changed days + 1) of historyDays
+ * days, plus the dimensions (rebuilt whole every run).
  */
-export function dailyAllowance(full: ActionCost[], lookback: number, historyDays: number): number {
-  return (sum(full, isFact) * (lookback + 1)) / historyDays + sum(full, isDimension);
+export function dailyAllowance(full: ActionCost[], changedDays: number, historyDays: number): number {
+  return (sum(full, isFact) * (changedDays + 1)) / historyDays + sum(full, isDimension);
 }
 
 const CATEGORIES: [string, (a: ActionCost) => boolean][] = [
@@ -99,14 +142,46 @@ const CATEGORIES: [string, (a: ActionCost) => boolean][] = [
   ["other tables (int_*, stg_*, operations)", (a) => a.kind !== "assertion" && !isFact(a) && !isDimension(a)],
 ];
 
-/** Where the rows are scanned: full refresh vs daily run per kind of action (plain figures). */
-function breakdown(scenario: string, full: ActionCost[], daily: ActionCost[]): Figure[] {
+/** Where the rows are read: full refresh vs daily run per kind of action (plain figures). */
+function breakdown(scenario: string, full: ActionCost[], daily: ActionCost[], measure: Measure): Figure[] {
   return CATEGORIES.map(([label, pick]) => ({
     scenario,
-    name: `  ${label}: daily / full rows scanned (${sum(daily, pick)} / ${sum(full, pick)})`,
-    value: sum(full, pick) ? sum(daily, pick) / sum(full, pick) : 0,
+    name: `  ${label}: daily / full (${sum(daily, pick, measure)} / ${sum(full, pick, measure)})`,
+    value: sum(full, pick, measure) ? sum(daily, pick, measure) / sum(full, pick, measure) : 0,
     unit: "×",
   }));
+}
+
+/** The days the daily build replaced: the most any change-driven fact rebuilt in its last incremental build. */
+export async function changedDays(dbPath: string): Promise<number> {
+  const instance = await DuckDBInstance.create(dbPath, { access_mode: "READ_ONLY" });
+  const conn = await instance.connect();
+  try {
+    const reader = await conn.runAndReadAll(
+      `SELECT MAX(days_rebuilt) FROM (SELECT table_name, arg_max(days_rebuilt, built_at) AS days_rebuilt FROM "${DATASET}".build_log WHERE NOT full_refresh GROUP BY table_name)`,
+    );
+    return Number(reader.getRows()[0]?.[0] ?? 0);
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+/**
+ * The figures of a full refresh and the daily build after it: BigQuery's partition rows (the fact share with its
+ * target, the allowance with the dimensions, where the rest is read) and DuckDB's rows scanned and time.
+ */
+export function buildFigures(scenario: string, full: ProfiledRun, daily: ProfiledRun, changed: number, historyDays: number): Figure[] {
+  const factShare = sum(daily.actions, isFact) / sum(full.actions, isFact);
+  return [
+    { scenario, name: `BigQuery partition rows read: daily / full refresh (${daily.partitionRows} / ${full.partitionRows})`, value: daily.partitionRows / full.partitionRows, unit: "×" },
+    { scenario, name: `BigQuery: daily fact partition rows / full refresh's (${changed} days changed)`, value: factShare, unit: "", target: { op: "<=", limit: (changed + 1) / historyDays } },
+    { scenario, name: "BigQuery: daily partition rows / allowance (facts' share + dimensions)", value: daily.partitionRows / dailyAllowance(full.actions, changed, historyDays), unit: "×", target: { op: "<=", limit: 1 } },
+    ...breakdown(scenario, full.actions, daily.actions, "partitionRows"),
+    { scenario, name: `DuckDB rows scanned: daily / full refresh (${daily.rowsScanned} / ${full.rowsScanned})`, value: daily.rowsScanned / full.rowsScanned, unit: "×" },
+    { scenario, name: "full refresh: time", value: full.ms / 1000, unit: "s" },
+    { scenario, name: "daily build: time", value: daily.ms / 1000, unit: "s" },
+  ];
 }
 
 export interface WarehouseOptions {
@@ -122,11 +197,12 @@ export interface WarehouseResult {
   compileMs: number;
   full: ProfiledRun;
   incremental: ProfiledRun;
-  allowance: number;
+  /** Days the daily build replaced (build_log). */
+  changedDays: number;
   figures: Figure[];
 }
 
-const dayBefore = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+export const dayBefore = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 
 /** History up to the day before endDate, built in full; then endDate's daily load and incremental build. */
 export async function warehouseScenario(o: WarehouseOptions): Promise<WarehouseResult> {
@@ -140,29 +216,16 @@ export async function warehouseScenario(o: WarehouseOptions): Promise<WarehouseR
   const history = await load(dayBefore(o.endDate), o.historyDays);
   if (!history.summary?.ok) throw new Error("warehouse: the history load failed");
   const t0 = performance.now();
-  const graph = await compileForDataset({ dataset: DATASET, vars: { lookback_days: String(o.lookback) } });
+  const graph = await compileForDataset({ dataset: DATASET, vars: { ...BENCH_VARS, lookback_days: String(o.lookback) } });
   const compileMs = performance.now() - t0;
   const full = await profiledBuild(graph, dbPath, dir, true);
   const daily = await load(o.endDate, 1, o.lookback);
   if (!daily.summary?.ok) throw new Error("warehouse: the daily load failed");
   const incremental = await profiledBuild(graph, dbPath, dir, false);
-  if (!full.ok || !incremental.ok) {
-    const failed = [...full.actions, ...incremental.actions].filter((a) => a.status === "failed").map((a) => a.name);
-    throw new Error(`warehouse: the models failed: ${[...new Set(failed)].join(", ")}`);
-  }
-  const allowance = dailyAllowance(full.actions, o.lookback, o.historyDays);
-  const scenario = `4 warehouse ${o.users}u, ${o.historyDays} d history`;
-  const factShare = sum(incremental.actions, isFact) / sum(full.actions, isFact);
-  const figures: Figure[] = [
-    { scenario, name: "full refresh: rows scanned", value: full.rowsScanned, unit: "rows" },
-    { scenario, name: "full refresh: time", value: full.ms / 1000, unit: "s" },
-    { scenario, name: "daily incremental: rows scanned", value: incremental.rowsScanned, unit: "rows" },
-    { scenario, name: "daily incremental: time", value: incremental.ms / 1000, unit: "s" },
-    { scenario, name: `daily fact rows scanned / full (allowed (${o.lookback}+1)/${o.historyDays})`, value: factShare, unit: "", target: { op: "<=", limit: (o.lookback + 1) / o.historyDays } },
-    { scenario, name: "daily rows scanned / allowance (facts share + dimensions)", value: incremental.rowsScanned / allowance, unit: "×", target: { op: "<=", limit: 1 } },
-    ...breakdown(scenario, full.actions, incremental.actions),
-  ];
-  return { compileMs, full, incremental, allowance, figures };
+  if (!full.ok || !incremental.ok) throw new Error(`warehouse: the models failed: ${failures(full, incremental)}`);
+  const changed = await changedDays(dbPath);
+  const figures = buildFigures(`4 warehouse ${o.users}u, ${o.historyDays} d history`, full, incremental, changed, o.historyDays);
+  return { compileMs, full, incremental, changedDays: changed, figures };
 }
 
 export interface ModelsResult {
@@ -180,7 +243,7 @@ export async function modelsScenario(o: { workDir: string; endDate: string }): P
   );
   if (!load.summary?.ok) throw new Error("models: the load failed");
   const t0 = performance.now();
-  const graph = await compileForDataset({ dataset: DATASET });
+  const graph = await compileForDataset({ dataset: DATASET, vars: BENCH_VARS });
   const compileMs = performance.now() - t0;
   const run = await runGraph(graph, { db: path.join(dir, "warehouse.duckdb"), fullRefresh: true });
   if (!run.ok) throw new Error(`models: ${run.actions.filter((a) => a.status === "failed").map((a) => `${a.name}: ${a.error}`).join("; ")}`);

@@ -19,18 +19,28 @@ import {
 } from "../loaders/index.ts";
 import { day, list, newCommand, onRun, Option, reportError, runCommand, UsageError, wholeNumber, withUsageOnError, type Command } from "./command.ts";
 import { ProgressDisplay } from "./progress.ts";
-import { simulatedSources } from "./simulated.ts";
+import { SIMULATED_HISTORY_DAYS, SIMULATED_TIME_SCALE, SIMULATED_USERS, spawnedSources, spawnSimulator } from "./simulated.ts";
 import { verifyLake } from "./verify.ts";
 
+/** The simulated organization's shape, from npm start's and npm run load's flags. */
+interface SimulatedShape {
+  users?: number;
+  historyDays?: number;
+}
+
 /**
- * Sources from the simulator: same code path, real HTTP on loopback, vendor limits compressed in time. The real clock
- * and the default history: every load, of any range, sees the same company.
+ * Sources from the simulator, in a process of its own: same code path, real HTTP on loopback, vendor limits
+ * compressed in time. The real clock: every load, of any range, sees the same company (a day's data depends only on
+ * the seed, the size and the date).
  */
-async function simulatedConfig(config: Config) {
-  const { startSimulator } = await import("../simulator/index.ts");
-  const timeScale = 30;
-  const sim = await startSimulator({ seed: 42, users: 40, rateLimits: { timeScale } });
-  return { config: { ...config, ...simulatedSources(sim, timeScale) }, close: () => sim.close() };
+async function simulatedConfig(config: Config, shape: SimulatedShape) {
+  const sim = await spawnSimulator({
+    seed: 42,
+    users: shape.users ?? SIMULATED_USERS,
+    historyDays: shape.historyDays ?? SIMULATED_HISTORY_DAYS,
+    timeScale: SIMULATED_TIME_SCALE,
+  });
+  return { config: { ...config, ...spawnedSources(sim) }, close: () => sim.close() };
 }
 
 function setupOutput(config: Config): { log: Logger; progress?: ProgressDisplay; logFile?: string } {
@@ -52,8 +62,8 @@ function printSummary(summary: RunSummary, out: (line: string) => void) {
   if (summary.lakeUri) out(`Lake: ${summary.lakeUri}`);
 }
 
-async function load(config: Config, options: LoadOptions, simulated: boolean): Promise<RunSummary> {
-  const sim = simulated ? await simulatedConfig(config) : undefined;
+async function load(config: Config, options: LoadOptions, simulated: SimulatedShape | undefined): Promise<RunSummary> {
+  const sim = simulated ? await simulatedConfig(config, simulated) : undefined;
   const effective = sim?.config ?? config;
   const { log, progress, logFile } = setupOutput(effective);
   try {
@@ -81,6 +91,7 @@ async function buildModels(config: Config): Promise<boolean> {
   process.stderr.write(`\nBuilding the Dataform models on DuckDB (${config.dataset})\n`);
   const result = await runner.buildModels({
     warehousePath: config.warehouse.path,
+    memory: config.warehouse.memory,
     dataset: config.dataset,
     runTests: true,
     onProgress: runner.printProgress,
@@ -89,17 +100,28 @@ async function buildModels(config: Config): Promise<boolean> {
   return result.ok;
 }
 
+/** Flags that shape the simulated organization are refused when real sources are configured. */
+function simulatedShape(flags: SimulatedShape, simulated: boolean): SimulatedShape | undefined {
+  if (!simulated && (flags.users !== undefined || flags.historyDays !== undefined)) {
+    throw new UsageError(
+      "--users and --history-days shape the built-in simulated organization, but vendor keys or a mapping are configured (README, Configuration): leave the flags out, or add --simulated to npm run load",
+    );
+  }
+  return simulated ? flags : undefined;
+}
+
 /** The start command: the README's front door, on the simulated organization when no source is configured. */
-async function start(): Promise<number> {
+async function start(flags: SimulatedShape): Promise<number> {
   const config = configFromEnvironment();
-  const simulated = hasNoSources(config);
+  const simulated = simulatedShape(flags, hasNoSources(config));
   if (simulated) {
     process.stderr.write(
       "No vendor keys configured (CURSOR_API_KEY, ANTHROPIC_ADMIN_API_KEY, GOOGLE_SHEETS_SPREADSHEET_ID or MAPPING_URI):\n" +
-        "running on the built-in simulated organization (real HTTP on 127.0.0.1). See README, Configuration.\n",
+        `running on the built-in simulated organization, ${simulated.users ?? SIMULATED_USERS} people (real HTTP on 127.0.0.1). See README, Configuration.\n`,
     );
   }
-  const summary = await load(config, { mode: "development", days: 30 }, simulated);
+  // The simulated company's whole history when its length is given; else the last 30 days.
+  const summary = await load(config, { mode: "development", days: simulated?.historyDays ?? 30 }, simulated);
   if (!summary.ok) return 1;
   if (!(await buildModels(config))) return 1;
   if (config.warehouse.kind === "duckdb") {
@@ -119,6 +141,7 @@ interface LoadFlags {
   streams?: string[];
   mode: Mode;
   simulated?: boolean;
+  users?: number;
 }
 
 async function loadCommand(flags: LoadFlags): Promise<number> {
@@ -130,12 +153,15 @@ async function loadCommand(flags: LoadFlags): Promise<number> {
   if (!flags.simulated && hasNoSources(config)) {
     throw new UsageError("no source configured: set CURSOR_API_KEY, ANTHROPIC_ADMIN_API_KEY or a mapping (README, Configuration), or add --simulated for the built-in simulated organization");
   }
-  const summary = await load(config, options, Boolean(flags.simulated));
+  const summary = await load(config, options, simulatedShape({ users: flags.users }, flags.simulated === true));
   return summary.ok ? 0 : 1;
 }
 
 const COMMANDS: Record<string, () => Command> = {
-  start: () => newCommand("npm start --", "Load the last 30 days, build every model and write the dashboard (the simulated organization when no key is set)."),
+  start: () =>
+    newCommand("npm start --", "Load the last 30 days, build every model and write the dashboard (the simulated organization when no key is set).")
+      .addOption(new Option("--users <n>", `people in the simulated organization (default ${SIMULATED_USERS})`).argParser(wholeNumber(4, 5000)))
+      .addOption(new Option("--history-days <n>", "days of history of the simulated organization, all loaded (default: the last 30 days loaded)").argParser(wholeNumber(1, MAX_DAYS))),
   load: () =>
     newCommand("npm run load --", "One load run, as the daily scheduler runs it: every configured stream into the lake and the raw tables.")
       .addOption(new Option("--days <n>", "days ending yesterday (UTC), default 1").argParser(wholeNumber(1, MAX_DAYS)))
@@ -145,7 +171,8 @@ const COMMANDS: Record<string, () => Command> = {
       .addOption(new Option("--sources <list>", "comma-separated: cursor, anthropic, mapping").argParser(list))
       .addOption(new Option("--streams <list>", "comma-separated, e.g. usage_events or cursor.usage_events").argParser(list))
       .addOption(new Option("--mode <mode>", "dry_run fetches and validates but writes nothing").choices(MODES).default("development"))
-      .option("--simulated", "use the built-in simulated organization even if keys are set"),
+      .option("--simulated", "use the built-in simulated organization even if keys are set")
+      .addOption(new Option("--users <n>", `people in the simulated organization (default ${SIMULATED_USERS}; with --simulated)`).argParser(wholeNumber(4, 5000))),
   verify: () =>
     newCommand("npm run verify --", "Check the lake against its manifests (size and SHA-256 of every object) and the raw tables: missing, corrupted and unloaded objects."),
 };

@@ -71,6 +71,7 @@ async function run(flags: RunFlags): Promise<number> {
   try {
     const result = await buildModels({
       warehousePath,
+      ...(config.warehouse.kind === "duckdb" ? { memory: config.warehouse.memory } : {}),
       projectDir,
       dataset: config.dataset,
       vars,

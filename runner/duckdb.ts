@@ -2,7 +2,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { openDuckDbFile } from "../loaders/core/duckdb-file.ts";
+import { openDuckDbFile, type DuckDbMemory } from "../loaders/core/duckdb-file.ts";
 import { DUCKDB_MACROS } from "./translate.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -23,13 +23,14 @@ export async function prepareConnection(conn: DuckDBConnection): Promise<void> {
   prepared.add(conn);
 }
 
-export async function openWarehouse(db: DuckDBConnection | string): Promise<Warehouse> {
+/** A caller's connection as it is; a file opened within `memory` (DuckDB's memory_limit and temp_directory). */
+export async function openWarehouse(db: DuckDBConnection | string, memory?: DuckDbMemory): Promise<Warehouse> {
   if (typeof db !== "string") {
     await prepareConnection(db);
     return { conn: db, close: () => {} };
   }
   if (db !== ":memory:") mkdirSync(dirname(db), { recursive: true });
-  const file = await openDuckDbFile(db);
+  const file = await openDuckDbFile(db, { memory });
   await prepareConnection(file.connection);
   return { conn: file.connection, close: () => file.close() };
 }

@@ -1,8 +1,9 @@
 // Executes a compiled Dataform graph on DuckDB with the CLI's semantics (reference dataform.md §A11).
 import type { DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDbMemory } from "../loaders/core/duckdb-file.ts";
 import { columnsOf, objectType, openWarehouse, qualified, query, quoteIdent, type Row } from "./duckdb.ts";
 import { actionsOf, selectActions, topologicalOrder, type Action, type ActionKind, type CompiledGraph, type Selection } from "./graph.ts";
-import { assignVariable, parseScript } from "./scripting.ts";
+import { arrayLiterals, assignVariable, parseScript } from "./scripting.ts";
 import { saveTranslations, translate, translateCondition, translateQuery } from "./translate.ts";
 import { runUnitTests, type TestResult } from "./unit-tests.ts";
 
@@ -39,6 +40,8 @@ export type ProgressEvent = { type: "start"; action: Action } | { type: "end"; r
 
 export interface RunOptions extends Selection {
   db: DuckDBConnection | string;
+  /** When `db` is a path: the memory budget to open it with (the configuration's DUCKDB_MEMORY_LIMIT, DUCKDB_TEMP_DIRECTORY). */
+  memory?: DuckDbMemory;
   fullRefresh?: boolean;
   onProgress?: (event: ProgressEvent) => void;
   /** Also run the graph's unit tests (type: "test") after the actions. */
@@ -61,6 +64,8 @@ class StatementError extends Error {
 /** One action's BigQuery script: variables declared by DECLARE live until the action ends. */
 class ActionScript {
   readonly variables = new Set<string>();
+  /** Array variables' current values as literals: BigQuery prunes by them, DuckDB only by literals (translate.ts). */
+  private readonly arrays = new Map<string, string[]>();
   /** A BEGIN TRANSACTION of this action not committed yet: rolled back if the action fails. */
   private inTransaction = false;
   constructor(
@@ -82,6 +87,7 @@ class ActionScript {
         for (const name of step.names) {
           await this.exec(assignVariable(name, step.value, step.type, this.variables, this.fileName));
           this.variables.add(name);
+          await this.remember(name);
         }
       } else if (step.kind === "transaction") {
         await this.exec(step.statement);
@@ -89,18 +95,33 @@ class ActionScript {
       } else if (step.kind === "set") {
         if (!this.variables.has(step.name)) throw new Error(`${this.fileName}: SET ${step.name} before DECLARE ${step.name}`);
         await this.exec(assignVariable(step.name, step.value, undefined, this.variables, this.fileName));
+        await this.remember(step.name);
       } else {
         for (const statement of this.translate(step.sql)) await this.exec(statement);
       }
     }
   }
 
+  private async remember(name: string): Promise<void> {
+    const literals = await arrayLiterals(this.conn, name);
+    if (literals) this.arrays.set(name, literals);
+    else this.arrays.delete(name);
+  }
+
+  private get context() {
+    return { fileName: this.fileName, variables: this.variables, arrays: this.arrays };
+  }
+
   translate(sql: string): string[] {
-    return translate(sql, { fileName: this.fileName, variables: this.variables });
+    return translate(sql, this.context);
   }
 
   query(sql: string): string {
-    return translateQuery(sql, { fileName: this.fileName, variables: this.variables });
+    return translateQuery(sql, this.context);
+  }
+
+  condition(condition: string, alias: string): string {
+    return translateCondition(condition, alias, this.context);
   }
 
   async run(sql: string): Promise<void> {
@@ -148,7 +169,7 @@ async function runTable(conn: DuckDBConnection, action: Action, script: ActionSc
     const keyMatch = t.uniqueKey.map((k) => `DATAFORM_DEST.${quoteIdent(k)} = DATAFORM_SOURCE.${quoteIdent(k)}`).join(" AND ");
     const conditions = [t.bigquery?.updatePartitionFilter, ...(t.bigquery?.incrementalPredicates ?? [])]
       .filter((c): c is string => !!c)
-      .map((c) => `(${translateCondition(`DATAFORM_DEST.${c}`, "DATAFORM_DEST", { fileName: action.fileName, variables: script.variables })})`);
+      .map((c) => `(${script.condition(`DATAFORM_DEST.${c}`, "DATAFORM_DEST")})`);
     const destFilter = ["TRUE", ...conditions].join(" AND ");
     // BigQuery's MERGE fails when one target row matches several source rows; keep that guarantee.
     const { rows } = await query(
@@ -184,7 +205,7 @@ export async function runGraph(graph: CompiledGraph, opts: RunOptions): Promise<
   const all = actionsOf(graph);
   const selected = selectActions(all, opts);
   const order = topologicalOrder(all).filter((a) => selected.has(a.key));
-  const warehouse = await openWarehouse(opts.db);
+  const warehouse = await openWarehouse(opts.db, opts.memory);
   const { conn } = warehouse;
   const failed = new Map<string, string>(); // key -> the failed action that caused it
   const results: ActionResult[] = [];

@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { fileURLToPath } from "node:url";
 import { datasetNames } from "../loaders/core/config.ts";
+import type { DuckDbMemory } from "../loaders/core/duckdb-file.ts";
 import { compile } from "./compile.ts";
 import { runGraph, type ProgressEvent, type RunResult } from "./execute.ts";
 import type { CompiledGraph } from "./graph.ts";
@@ -20,6 +21,8 @@ export interface BuildOptions {
   warehousePath: string;
   /** An open connection to the warehouse (used instead of opening warehousePath, e.g. when the caller holds it). */
   connection?: DuckDBConnection;
+  /** The memory budget warehousePath is opened with (Config.warehouse.memory). */
+  memory?: DuckDbMemory;
   /** Dataform project; default the repository root. */
   projectDir?: string;
   /** Base dataset, e.g. ai_usage_dev: models go to <dataset>, assertions to <dataset>_assertions, raw is <dataset>_raw. */
@@ -51,6 +54,7 @@ export async function buildModels(opts: BuildOptions): Promise<RunResult & { com
   const compileMs = Math.round(performance.now() - t0);
   const result = await runGraph(graph, {
     db: opts.connection ?? opts.warehousePath,
+    ...(opts.memory ? { memory: opts.memory } : {}),
     ...(opts.tags ? { tags: opts.tags } : {}),
     ...(opts.actions ? { actions: opts.actions } : {}),
     includeDependencies: opts.includeDependencies === true,

@@ -1,5 +1,6 @@
 // BigQuery scripting in pre/post operations: DECLARE and SET become DuckDB session variables
 // (SET VARIABLE / getvariable), scoped to one action like a BigQuery script.
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { mask, splitStatements } from "./sql-text.ts";
 import { TranslationError, translateQuery } from "./translate.ts";
 
@@ -47,4 +48,23 @@ export function assignVariable(name: string, value: string | undefined, type: st
   const expr = value ?? "NULL";
   const select = type ? `SELECT CAST((${expr}) AS ${type})` : `SELECT (${expr})`;
   return `SET VARIABLE ${name} = (${translateQuery(select, { fileName, variables })})`;
+}
+
+const LITERAL: Record<string, (value: string) => string> = {
+  "DATE[]": (v) => `DATE '${v}'`,
+  "BIGINT[]": (v) => v,
+  "INTEGER[]": (v) => v,
+};
+
+/**
+ * The value of a DuckDB variable when it is a non-empty array of dates or integers: its elements as BigQuery literals
+ * (NULL kept), for translate's inlineArrayMembership. Anything else: undefined.
+ */
+export async function arrayLiterals(conn: DuckDBConnection, name: string): Promise<string[] | undefined> {
+  const variable = `getvariable('${name.replace(/'/g, "''")}')`;
+  const type = String((await conn.runAndReadAll(`SELECT typeof(${variable})`)).getRows()[0]?.[0]);
+  const literal = LITERAL[type];
+  if (!literal) return undefined;
+  const values = (await conn.runAndReadAll(`SELECT CAST(${variable} AS VARCHAR[]) AS v`)).getRowObjectsJson()[0]?.v as (string | null)[] | null;
+  return values?.length ? values.map((v) => (v === null ? "NULL" : literal(v))) : undefined;
 }

@@ -19,6 +19,8 @@ export interface TranslateContext {
   fileName?: string;
   /** BigQuery script variables (lower-case) declared earlier in the same action: read with getvariable(). */
   variables?: ReadonlySet<string>;
+  /** The current values of non-empty array variables, as SQL literals (see inlineArrayMembership). */
+  arrays?: ReadonlyMap<string, readonly string[]>;
 }
 
 // NUMERIC/BIGNUMERIC: BigQuery NUMERIC is exactly DECIMAL(38, 9); DuckDB's bare DECIMAL is (18, 3).
@@ -75,6 +77,22 @@ export function rewriteTargets(sql: string): string {
       const parts = seg.text.slice(1, -1).split(".");
       if (parts.length < 2 || parts.length > 3) return seg;
       return { ...seg, text: `\`${parts[parts.length - 2]}\`.\`${parts[parts.length - 1]}\`` };
+    }),
+  );
+}
+
+/**
+ * `x IN UNNEST(v)` with v a non-empty array variable -> `x IN (<v's values>)`. In BigQuery a script variable is a
+ * constant of each statement, so a filter on it prunes partitions (the change-driven facts' `changed_days`); DuckDB
+ * only pushes a literal list into its scans (polyglot's CASE over getvariable() reaches no scan). The same truth
+ * table: an IN list of the array's values (NULLs included); an empty array keeps the general translation.
+ */
+export function inlineArrayMembership(sql: string, arrays: ReadonlyMap<string, readonly string[]> | undefined): string {
+  if (!arrays || arrays.size === 0) return sql;
+  return mapCode(sql, (code) =>
+    code.replace(/\bIN\s+UNNEST\s*\(\s*([A-Za-z_]\w*)\s*\)/gi, (whole: string, name: string) => {
+      const values = arrays.get(name.toLowerCase());
+      return values?.length ? `IN (${values.join(", ")})` : whole;
     }),
   );
 }
@@ -186,7 +204,7 @@ export function postFix(sql: string): string {
 /** Translates one BigQuery script fragment into DuckDB statements. */
 export function translate(sql: string, ctx: TranslateContext = {}): string[] {
   checkUnsupported(sql, ctx.fileName);
-  const prepared = preFix(substituteVariables(rewriteTargets(sql), ctx.variables), ctx.fileName);
+  const prepared = preFix(substituteVariables(inlineArrayMembership(rewriteTargets(sql), ctx.arrays), ctx.variables), ctx.fileName);
   const cached = cache.get(prepared);
   if (cached) return cached;
   const result = transpile(prepared, Dialect.BigQuery, Dialect.DuckDB);

@@ -11,7 +11,13 @@ type Tab = "people" | "api_key_owners" | "budgets" | "seats";
 const TABS: Tab[] = ["people", "api_key_owners", "budgets", "seats"];
 /** columns holding numbers: UNFORMATTED_VALUE returns them as JSON numbers */
 const NUMERIC: Record<Tab, string[]> = { people: [], api_key_owners: [], budgets: ["budget_usd"], seats: ["monthly_price_usd"] };
-const GRID_ROWS = 1000, GRID_COLS = 26;
+/** A new Google sheet's grid; it grows with the rows and columns written to it, as the people tab of a big company does. */
+const NEW_GRID = { rows: 1000, cols: 26 };
+
+interface Grid { rows: number; cols: number }
+
+/** The tab's grid: a new sheet's, or larger when its content needs more rows or columns. */
+const gridOf = (cells: string[][]): Grid => ({ rows: Math.max(NEW_GRID.rows, cells.length), cols: Math.max(NEW_GRID.cols, ...cells.map((r) => r.length)) });
 
 function money(n: number): string {
   // FORMATTED_VALUE of a number cell formatted "#,##0.00"
@@ -83,7 +89,8 @@ function colLetters(i: number): string {
 
 interface A1 { tab: Tab; c0: number; c1: number; r0: number; r1: number }
 
-function parseRange(raw: string): A1 {
+/** `gridFor(tab)`: the size of that tab's grid, which open ranges (a bare tab name, `A:B`, `A2:E`) extend to. */
+function parseRange(raw: string, gridFor: (tab: Tab) => Grid): A1 {
   const bad = () => new HttpError(400, `Unable to parse range: ${raw}`);
   const m = /^(?:'((?:[^']|'')+)'|([^!']+))(?:!(.*))?$/.exec(raw);
   if (!m) throw bad();
@@ -95,13 +102,14 @@ function parseRange(raw: string): A1 {
     cells = name;
   }
   if (!tab) throw bad();
-  if (cells === undefined || cells === "") return { tab, c0: 0, c1: GRID_COLS - 1, r0: 0, r1: GRID_ROWS - 1 };
+  const grid = gridFor(tab);
+  if (cells === undefined || cells === "") return { tab, c0: 0, c1: grid.cols - 1, r0: 0, r1: grid.rows - 1 };
   const cm = /^([A-Z]+)?(\d+)?(?::([A-Z]+)?(\d+)?)?$/.exec(cells.toUpperCase());
   if (!cm || (!cm[1] && !cm[2])) throw bad();
   const c0 = cm[1] ? colIndex(cm[1]) : 0, r0 = cm[2] ? Number(cm[2]) - 1 : 0;
   const single = cells.indexOf(":") < 0;
-  const c1 = single ? c0 : cm[3] ? colIndex(cm[3]) : GRID_COLS - 1;
-  const r1 = single ? r0 : cm[4] ? Number(cm[4]) - 1 : GRID_ROWS - 1;
+  const c1 = single ? c0 : cm[3] ? colIndex(cm[3]) : grid.cols - 1;
+  const r1 = single ? r0 : cm[4] ? Number(cm[4]) - 1 : grid.rows - 1;
   if (c1 < c0 || r1 < r0 || r0 < 0) throw bad();
   return { tab, c0, c1, r0, r1 };
 }
@@ -112,8 +120,8 @@ function valueRange(ctx: Ctx, raw: string) {
   if (major !== "ROWS" && major !== "COLUMNS") throw new HttpError(400, `Invalid value at 'major_dimension' (${major})`);
   const render = q.get("valueRenderOption") ?? "FORMATTED_VALUE";
   if (!["FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA"].includes(render)) throw new HttpError(400, `Invalid value at 'value_render_option' (${render})`);
-  const a1 = parseRange(raw);
-  const grid = tabGrid(ctx.world, a1.tab).map((row) => [...row]);
+  let grid: string[][] = [];
+  const a1 = parseRange(raw, (tab) => gridOf((grid = tabGrid(ctx.world, tab).map((row) => [...row]))));
   const header = grid[0]!;
   if (ctx.sink.unknownFields) grid.forEach((row, i) => row.push(i === 0 ? "imported_from" : "hr-export"));
   const numeric = new Set(NUMERIC[a1.tab].map((h) => header.indexOf(h)));

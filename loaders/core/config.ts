@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import type { DuckDbMemory } from "./duckdb-file.ts";
 import { registerSecret } from "./redact.ts";
 
 export const ENVIRONMENTS = ["development", "staging", "production"] as const;
@@ -14,6 +15,12 @@ const DEFAULT_DATASET: Record<Environment, string> = {
   production: "ai_usage",
 };
 
+/**
+ * What the local DuckDB warehouse may hold in memory before it spills to disk: with Node and the runner around it,
+ * every step of a 2,000-person year stays under 2 GB (docs/benchmarks.md, scenario 6).
+ */
+export const DEFAULT_DUCKDB_MEMORY_LIMIT = "1.5GB";
+
 export class ConfigError extends Error {
   constructor(
     readonly variable: string,
@@ -24,7 +31,8 @@ export class ConfigError extends Error {
   }
 }
 
-export type Warehouse = { kind: "duckdb"; path: string } | { kind: "bigquery"; project: string };
+/** The local warehouse is a DuckDB file, worked on within a memory budget; in GCP, BigQuery. */
+export type Warehouse = { kind: "duckdb"; path: string; memory: DuckDbMemory } | { kind: "bigquery"; project: string };
 
 /** A BigQuery dataset name (also a DuckDB schema name): letters, digits and underscores. */
 export const DATASET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,1000}$/;
@@ -50,8 +58,9 @@ export interface Config {
   /** A mapping tab with fewer rows than this share of the last good snapshot's is refused whole (MAPPING_MAX_SHRINK_PERCENT). */
   mappingMaxShrinkPercent: number;
   /**
-   * Vendor time divided by this factor, for pacing and Retry-After. Only the built-in simulator sets it (it
-   * compresses the vendors' per-minute limits the same way); real APIs always run at 1.
+   * Vendor time divided by this factor, for pacing and Retry-After. Only a simulated organization sets it (the
+   * built-in one, or SIMULATOR_TIME_SCALE for npm run simulator: it compresses the vendors' per-minute limits the
+   * same way); real APIs always run at 1.
    */
   timeScale: number;
 }
@@ -95,12 +104,19 @@ const EnvSchema = z.object({
   WAREHOUSE: optionalString.refine((s) => s === undefined || s === "bigquery" || s.startsWith("duckdb:"), {
     message: "must be duckdb:<path> (local) or bigquery",
   }),
+  DUCKDB_MEMORY_LIMIT: optionalString.refine((s) => s === undefined || /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(s), {
+    message: "must be a size such as 1GB or 1500MB: the memory DuckDB may use before it spills to DUCKDB_TEMP_DIRECTORY",
+  }),
+  DUCKDB_TEMP_DIRECTORY: optionalString,
   GOOGLE_CLOUD_PROJECT: optionalString,
   ENVIRONMENT: optionalString.refine((s) => s === undefined || (ENVIRONMENTS as readonly string[]).includes(s), {
     message: `must be one of ${ENVIRONMENTS.join(", ")}`,
   }),
   BIGQUERY_DATASET: optionalString.refine((s) => s === undefined || DATASET_NAME.test(s), {
     message: "must be a BigQuery dataset name: letters, digits and underscores",
+  }),
+  SIMULATOR_TIME_SCALE: optionalString.refine((s) => s === undefined || (Number.isFinite(Number(s)) && Number(s) > 0), {
+    message: "must be a positive number, the time scale npm run simulator printed (e.g. 30)",
   }),
   LOG_LEVEL: optionalString.refine((s) => s === undefined || /^(debug|info|warn|warning|error)$/i.test(s), {
     message: "must be debug, info, warn or error",
@@ -130,6 +146,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       "set either GOOGLE_SHEETS_SPREADSHEET_ID (Google Sheet) or MAPPING_URI (CSV folder), not both",
     );
   }
+  const timeScale = e.SIMULATOR_TIME_SCALE === undefined ? 1 : Number(e.SIMULATOR_TIME_SCALE);
+  if (timeScale !== 1) {
+    // Pacing faster than the vendors allow is only for a simulator on this machine.
+    const vendors: [string, string | undefined][] = [
+      ["CURSOR_API_BASE_URL", e.CURSOR_API_KEY ? (e.CURSOR_API_BASE_URL ?? "https://api.cursor.com") : undefined],
+      ["ANTHROPIC_API_BASE_URL", e.ANTHROPIC_ADMIN_API_KEY ? (e.ANTHROPIC_API_BASE_URL ?? "https://api.anthropic.com") : undefined],
+      ["SHEETS_EMULATOR_HOST", e.GOOGLE_SHEETS_SPREADSHEET_ID ? (e.SHEETS_EMULATOR_HOST ? emulatorUrl(e.SHEETS_EMULATOR_HOST) : (e.SHEETS_API_BASE_URL ?? "https://sheets.googleapis.com")) : undefined],
+    ];
+    const remote = vendors.find(([, url]) => url !== undefined && !isLoopback(url));
+    if (remote) {
+      throw new ConfigError(
+        "SIMULATOR_TIME_SCALE",
+        `paces the loaders ${timeScale} times faster than the vendors allow, which only a simulator on this machine accepts, but ${remote[0]} points at ${remote[1]}; remove SIMULATOR_TIME_SCALE (npm run simulator writes it to the .env it points at itself)`,
+      );
+    }
+  }
   const warehouseSetting = e.WAREHOUSE ?? "duckdb:.local/warehouse.duckdb";
   const lakeUri = e.LAKE_URI ?? "file://.local/lake";
   if ((warehouseSetting === "bigquery" || lakeUri.startsWith("gs://")) && !e.GOOGLE_CLOUD_PROJECT) {
@@ -138,10 +170,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `is required when WAREHOUSE=bigquery or LAKE_URI is gs://; set it to your GCP project id`,
     );
   }
+  const duckdbPath = warehouseSetting.slice("duckdb:".length) || ".local/warehouse.duckdb";
   const warehouse: Warehouse =
     warehouseSetting === "bigquery"
       ? { kind: "bigquery", project: e.GOOGLE_CLOUD_PROJECT! }
-      : { kind: "duckdb", path: warehouseSetting.slice("duckdb:".length) || ".local/warehouse.duckdb" };
+      : {
+          kind: "duckdb",
+          path: duckdbPath,
+          memory: { memoryLimit: e.DUCKDB_MEMORY_LIMIT ?? DEFAULT_DUCKDB_MEMORY_LIMIT, tempDirectory: e.DUCKDB_TEMP_DIRECTORY ?? `${duckdbPath}.tmp` },
+        };
 
   if (e.CURSOR_API_KEY) registerSecret(e.CURSOR_API_KEY);
   if (e.ANTHROPIC_ADMIN_API_KEY) registerSecret(e.ANTHROPIC_ADMIN_API_KEY);
@@ -170,9 +207,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { kind: "csv", dir: e.MAPPING_URI.slice("file://".length) }
         : undefined,
     mappingMaxShrinkPercent: e.MAPPING_MAX_SHRINK_PERCENT === undefined ? 50 : Number(e.MAPPING_MAX_SHRINK_PERCENT),
-    timeScale: 1,
+    timeScale,
   };
 }
+
+const isLoopback = (url: string) => ["127.0.0.1", "localhost", "[::1]"].includes(new URL(url).hostname);
 
 const emulatorUrl = (host: string) => (/^https?:\/\//.test(host) ? host : `http://${host}`);
 

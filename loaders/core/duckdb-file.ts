@@ -10,6 +10,16 @@ export interface DuckDbFile {
   close(): void;
 }
 
+/**
+ * DuckDB's memory budget: what it may hold in memory (memory_limit, e.g. "1GB") and the folder it spills the rest to
+ * (temp_directory), so that a build's peak memory does not grow with the company (DUCKDB_MEMORY_LIMIT,
+ * DUCKDB_TEMP_DIRECTORY).
+ */
+export interface DuckDbMemory {
+  memoryLimit: string;
+  tempDirectory: string;
+}
+
 interface Holder {
   /** What holds the file, e.g. "load run 20261121T140000Z-a1b2c3" or "npm run models -- run". */
   what: string;
@@ -23,11 +33,21 @@ export class WarehouseBusyError extends Error {
 
 const holderFile = (file: string) => `${file}.holder.json`;
 
-/** Opens the file (read-only, or as the writer `holder` names); a held lock becomes a WarehouseBusyError. */
-export async function openDuckDbFile(file: string, opts: { readOnly?: boolean; holder?: string } = {}): Promise<DuckDbFile> {
+/**
+ * DuckDB's instance options for a memory budget. Rows may be stored in any order where no ORDER BY asks for one (as
+ * on BigQuery): DuckDB then needs no memory to keep a big CREATE TABLE … AS or INSERT in its input's order.
+ */
+export const memoryOptions = (memory: DuckDbMemory | undefined): Record<string, string> =>
+  memory ? { memory_limit: memory.memoryLimit, temp_directory: memory.tempDirectory, preserve_insertion_order: "false" } : {};
+
+/**
+ * Opens the file (read-only, or as the writer `holder` names) within `memory` (else DuckDB's default, 80% of the
+ * machine's); a held lock becomes a WarehouseBusyError.
+ */
+export async function openDuckDbFile(file: string, opts: { readOnly?: boolean; holder?: string; memory?: DuckDbMemory } = {}): Promise<DuckDbFile> {
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(file, opts.readOnly ? { access_mode: "READ_ONLY" } : {});
+    instance = await DuckDBInstance.create(file, { ...(opts.readOnly ? { access_mode: "READ_ONLY" } : {}), ...memoryOptions(opts.memory) });
   } catch (error) {
     const message = (error as Error).message;
     if (/Could not set lock on file/i.test(message)) throw busy(file, message);

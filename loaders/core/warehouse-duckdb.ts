@@ -2,7 +2,7 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { openDuckDbFile, type DuckDbFile } from "./duckdb-file.ts";
+import { openDuckDbFile, type DuckDbFile, type DuckDbMemory } from "./duckdb-file.ts";
 import type { LakeObject } from "./lake.ts";
 import type { SnapshotShape } from "./stream.ts";
 import type { Columns, RawWarehouse } from "./warehouse.ts";
@@ -31,9 +31,9 @@ export class DuckDbWarehouse implements RawWarehouse {
   }
 
   /** `holder` says who writes (e.g. "load run <id>"), for the message a second writer gets. */
-  static async open(file: string, schema: string, holder?: string): Promise<DuckDbWarehouse> {
+  static async open(file: string, schema: string, holder?: string, memory?: DuckDbMemory): Promise<DuckDbWarehouse> {
     await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    const opened = await openDuckDbFile(file, { holder });
+    const opened = await openDuckDbFile(file, { holder, memory });
     await opened.connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
     return new DuckDbWarehouse(opened, schema);
   }

@@ -73,7 +73,7 @@ export interface RawWarehouse {
 export async function openWarehouse(config: Config, holder?: string): Promise<RawWarehouse> {
   if (config.warehouse.kind === "duckdb") {
     const { DuckDbWarehouse } = await import("./warehouse-duckdb.ts");
-    return DuckDbWarehouse.open(config.warehouse.path, rawDataset(config), holder);
+    return DuckDbWarehouse.open(config.warehouse.path, rawDataset(config), holder, config.warehouse.memory);
   }
   const { BigQueryWarehouse } = await import("./warehouse-bigquery.ts");
   return new BigQueryWarehouse({ projectId: config.warehouse.project, dataset: rawDataset(config) });

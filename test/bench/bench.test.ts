@@ -73,8 +73,8 @@ describe("result table and targets", () => {
     expect(met(flatness("m", { days: 90, peakRssBytes: 200 }, { days: 365, peakRssBytes: 260 }))).toBe(false);
   });
 
-  it("allows a daily run the facts' lookback share of a full refresh plus the whole dimensions", () => {
-    const action = (name: string, rowsScanned: number, kind: ActionCost["kind"] = "table"): ActionCost => ({ name, kind, status: "succeeded", ms: 1, rowsScanned });
+  it("allows a daily run the facts' changed-days share of a full refresh's partition rows plus the whole dimensions", () => {
+    const action = (name: string, partitionRows: number, kind: ActionCost["kind"] = "table"): ActionCost => ({ name, kind, status: "succeeded", ms: 1, rowsScanned: 0, partitionRows });
     const full = [action("fct_cost_daily", 36_500, "incremental"), action("dim_users", 100), action("fct_cost_daily_assert", 999, "assertion"), action("stg_x", 5000, "view")];
     expect(dailyAllowance(full, 3, 365)).toBe(400 + 100);
   });

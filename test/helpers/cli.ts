@@ -15,7 +15,7 @@ export interface CliResult {
 }
 
 /** Variables a developer's shell may carry that would change what a command reads. */
-const CONFIG_VARS = /^(CURSOR|ANTHROPIC|GOOGLE_SHEETS|SHEETS_|MAPPING_|LAKE_URI|WAREHOUSE|ENVIRONMENT|BIGQUERY_DATASET|LOG_LEVEL|DEBUG)/;
+const CONFIG_VARS = /^(CURSOR|ANTHROPIC|GOOGLE_SHEETS|SHEETS_|SIMULATOR_|MAPPING_|LAKE_URI|WAREHOUSE|ENVIRONMENT|BIGQUERY_DATASET|LOG_LEVEL|DEBUG)/;
 
 /**
  * Runs `script` (relative to the repository, e.g. cli/main.ts) with the repository's tsx loader from `dir` (its

@@ -13,7 +13,7 @@ export function testConfig(dir: string, overrides: Partial<Config> = {}): Config
     environment: "development",
     dataset: "ai_usage_dev",
     lakeUri: `file://${path.join(dir, "lake")}`,
-    warehouse: { kind: "duckdb", path: path.join(dir, "warehouse.duckdb") },
+    warehouse: { kind: "duckdb", path: path.join(dir, "warehouse.duckdb"), memory: { memoryLimit: "1GB", tempDirectory: path.join(dir, "warehouse.duckdb.tmp") } },
     logLevel: "info",
     timeScale: 1000,
     mappingMaxShrinkPercent: 50,

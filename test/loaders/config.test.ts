@@ -15,13 +15,33 @@ const configError = (env: Record<string, string>) => {
 };
 
 describe("loadConfig", () => {
+  it("gives the local DuckDB warehouse a memory budget and a folder to spill to", () => {
+    expect(loadConfig({ WAREHOUSE: "duckdb:/data/w.duckdb", DUCKDB_MEMORY_LIMIT: "1500MB" }).warehouse).toEqual({
+      kind: "duckdb",
+      path: "/data/w.duckdb",
+      memory: { memoryLimit: "1500MB", tempDirectory: "/data/w.duckdb.tmp" },
+    });
+    expect(loadConfig({ DUCKDB_TEMP_DIRECTORY: "/scratch" }).warehouse).toMatchObject({ memory: { memoryLimit: "1.5GB", tempDirectory: "/scratch" } });
+    expect(configError({ DUCKDB_MEMORY_LIMIT: "lots" })).toBe("DUCKDB_MEMORY_LIMIT: must be a size such as 1GB or 1500MB: the memory DuckDB may use before it spills to DUCKDB_TEMP_DIRECTORY");
+  });
+
+  it("paces at a simulator's time scale only when every vendor it talks to is on this machine", () => {
+    const local = { CURSOR_API_KEY: "key_abcdef0123456789", CURSOR_API_BASE_URL: "http://127.0.0.1:8787/cursor", SHEETS_EMULATOR_HOST: "127.0.0.1:8787/sheets", GOOGLE_SHEETS_SPREADSHEET_ID: "1abcdefghijkl" };
+    expect(loadConfig(local).timeScale).toBe(1);
+    expect(loadConfig({ ...local, SIMULATOR_TIME_SCALE: "30" }).timeScale).toBe(30);
+    expect(configError({ ...local, SIMULATOR_TIME_SCALE: "fast" })).toContain("SIMULATOR_TIME_SCALE: must be a positive number");
+    expect(configError({ ...local, ANTHROPIC_ADMIN_API_KEY: "sk-ant-admin01-abcdef", SIMULATOR_TIME_SCALE: "30" })).toBe(
+      "SIMULATOR_TIME_SCALE: paces the loaders 30 times faster than the vendors allow, which only a simulator on this machine accepts, but ANTHROPIC_API_BASE_URL points at https://api.anthropic.com; remove SIMULATOR_TIME_SCALE (npm run simulator writes it to the .env it points at itself)",
+    );
+  });
+
   it("defaults to the embedded local setup with no sources", () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       environment: "development",
       dataset: "ai_usage_dev",
       lakeUri: "file://.local/lake",
-      warehouse: { kind: "duckdb", path: ".local/warehouse.duckdb" },
+      warehouse: { kind: "duckdb", path: ".local/warehouse.duckdb", memory: { memoryLimit: "1.5GB", tempDirectory: ".local/warehouse.duckdb.tmp" } },
       logLevel: "info",
     });
     expect(hasNoSources(config)).toBe(true);

@@ -175,4 +175,39 @@ describe("runGraph on DuckDB", () => {
     const overwrite = await runGraph(changed, { db: conn, actions: ["fct_events"] });
     expect(overwrite.actions[0]!.error).toBe("definitions/marts/fct_events.sqlx: incrementalStrategy INSERT_OVERWRITE is not supported by the local DuckDB runner");
   });
+
+  it("a script's array variable reaches the scans as literal values: `IN UNNEST(changed_days)` prunes like on BigQuery", async () => {
+    await conn.run("CREATE SCHEMA cd_raw; CREATE TABLE cd_raw.src AS SELECT DATE '2024-01-01' + CAST(i % 30 AS INTEGER) AS d, i AS v FROM range(300) t(i)");
+    await conn.run("CREATE TABLE cd_raw.changed (d DATE); INSERT INTO cd_raw.changed VALUES ('2024-01-03'), ('2024-01-20')");
+    const fact: CompiledGraph = {
+      declarations: [{ target: { schema: "cd_raw", name: "src" } }, { target: { schema: "cd_raw", name: "changed" } }],
+      tables: [
+        {
+          target: { schema: "cd", name: "fct" },
+          fileName: "definitions/fct.sqlx",
+          enumType: "INCREMENTAL",
+          query: "SELECT d, v FROM `cd_raw.src`",
+          incrementalQuery: "SELECT d, v FROM `cd_raw.src` WHERE d IN UNNEST(changed_days)",
+          incrementalPreOps: ["DECLARE changed_days ARRAY<DATE> DEFAULT (SELECT ARRAY_AGG(d ORDER BY d) FROM `cd_raw.changed`);\nDELETE FROM `cd.fct` WHERE d IN UNNEST(changed_days)"],
+        },
+      ],
+    };
+    expect((await runGraph(fact, { db: conn })).ok).toBe(true);
+    const sent: string[] = [];
+    const recording = new Proxy(conn, {
+      get: (target, prop) => {
+        const value = Reflect.get(target, prop) as unknown;
+        if (prop === "run") return (sql: string, ...rest: unknown[]) => (sent.push(sql), target.run(sql, ...(rest as [])));
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    await conn.run("UPDATE cd_raw.src SET v = v + 1000 WHERE d = '2024-01-20'");
+    expect((await runGraph(fact, { db: recording })).actions[0]).toMatchObject({ status: "succeeded", incremental: true });
+    expect(await rows(conn, "SELECT COUNT(*) AS n, SUM(CASE WHEN v >= 1000 THEN 1 ELSE 0 END) AS changed FROM cd.fct")).toEqual([{ n: "300", changed: "10" }]);
+    // the delete and the insert's query carry the days as a literal list, which DuckDB pushes into the scans
+    const filtered = sent.filter((sql) => /IN \(CAST\('2024-01-03' AS DATE\), CAST\('2024-01-20' AS DATE\)\)/.test(sql));
+    expect(filtered.map((sql) => sql.split(" ").slice(0, 3).join(" "))).toEqual(["DELETE FROM \"cd\".\"fct\"", "CREATE OR REPLACE"]);
+    const [plan] = await rows(conn, `EXPLAIN (FORMAT JSON) ${filtered[1]!.replace(/^CREATE OR REPLACE TEMP TABLE "__dataform_source" AS /, "")}`);
+    expect(String(plan!.explain_value)).toMatch(/"Table": "memory\.cd_raw\.src"[^}]*"Filters": "optional: d IN \('2024-01-03'::DATE, '2024-01-20'::DATE\)"/s);
+  });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { parseScript } from "../../runner/scripting.ts";
-import { rewriteTargets, substituteVariables, translate, translateQuery, TranslationError } from "../../runner/translate.ts";
+import { arrayLiterals, parseScript } from "../../runner/scripting.ts";
+import { inlineArrayMembership, rewriteTargets, substituteVariables, translate, translateQuery, TranslationError } from "../../runner/translate.ts";
 import { memoryDb, rows } from "./helpers.ts";
 
 let db: Awaited<ReturnType<typeof memoryDb>>;
@@ -127,6 +127,29 @@ describe("BigQuery -> DuckDB compatibility fixes", () => {
     expect(substituteVariables("SELECT t.checkpoint, 'checkpoint' FROM t WHERE d > Checkpoint", new Set(["checkpoint"]))).toBe(
       "SELECT t.checkpoint, 'checkpoint' FROM t WHERE d > getvariable('checkpoint')",
     );
+  });
+
+  it("x IN UNNEST(array variable) becomes an IN list of its values, which DuckDB pushes into the scan like BigQuery prunes", async () => {
+    const arrays = new Map([["changed_days", ["DATE '2024-01-02'", "DATE '2024-01-05'", "NULL"]], ["none", []]]);
+    expect(inlineArrayMembership("SELECT 'IN UNNEST(changed_days)' FROM t WHERE d NOT IN UNNEST( changed_days ) OR e IN UNNEST(none) OR f IN UNNEST(other)", arrays)).toBe(
+      "SELECT 'IN UNNEST(changed_days)' FROM t WHERE d NOT IN (DATE '2024-01-02', DATE '2024-01-05', NULL) OR e IN UNNEST(none) OR f IN UNNEST(other)",
+    );
+    // BigQuery's truth table: a match is TRUE, no match NULL when the array holds a NULL, an empty array FALSE
+    await conn.run("CREATE OR REPLACE TABLE days AS SELECT * FROM (VALUES (DATE '2024-01-01'), (DATE '2024-01-02'), (NULL)) t(d)");
+    await conn.run("SET VARIABLE changed_days = [DATE '2024-01-02', DATE '2024-01-05', NULL]");
+    await conn.run("SET VARIABLE none = CAST([] AS DATE[])");
+    const literals = new Map([["changed_days", (await arrayLiterals(conn, "changed_days"))!]]);
+    expect(literals.get("changed_days")).toEqual(["DATE '2024-01-02'", "DATE '2024-01-05'", "NULL"]);
+    expect(await arrayLiterals(conn, "none")).toBeUndefined();
+    const ctx = { variables: new Set(["changed_days", "none"]), arrays: literals };
+    const sql = translateQuery("SELECT d, d IN UNNEST(changed_days) AS changed, d IN UNNEST(none) AS never FROM days ORDER BY d NULLS LAST", ctx);
+    expect(await rows(conn, sql)).toEqual([
+      { d: "2024-01-01", changed: null, never: false },
+      { d: "2024-01-02", changed: true, never: false },
+      { d: null, changed: null, never: false },
+    ]);
+    const [plan] = await rows(conn, `EXPLAIN (FORMAT JSON) ${translateQuery("SELECT * FROM days WHERE d IN UNNEST(changed_days)", ctx)}`);
+    expect(String(plan!.explain_value)).toMatch(/"Filters": .*d IN \('2024-01-02'::DATE, '2024-01-05'::DATE/);
   });
 
   it("fails on unsupported constructs naming the construct and the file", () => {

@@ -83,4 +83,23 @@ describe("Google Sheets values API", () => {
     expect(typeof raw.body.values[0][0]).toBe("number");
     expect(Number(budgets.values[1][4].replace(/,/g, ""))).toBe(raw.body.values[0][0]);
   });
+
+  it("a tab longer than a new sheet's 1000-row grid is served whole: the grid grows with its rows, as Google's does", async () => {
+    const big = await startSimulator({ seed: 5, users: 2000, historyDays: 40, endDate: END, rateLimits: false });
+    try {
+      const sheets = clients(big).sheets;
+      const r = await sheets(`${big.credentials.spreadsheetId}/values/people`);
+      const rows = (r.body.values as string[][]).length;
+      expect(rows).toBeGreaterThan(2000);
+      expect(r.body.range).toBe(`people!A1:Z${rows}`);
+      const emails = new Set((r.body.values as string[][]).slice(1).map((row) => row[0]!.trim().toLowerCase()));
+      expect(emails).toEqual(new Set(big.truth({ start: END, end: END }).people.filter((p) => p.inMapping).map((p) => p.email)));
+      // an open-ended range reaches the same last row; the small tabs keep the new sheet's grid
+      const open = await sheets(`${big.credentials.spreadsheetId}/values/${encodeURIComponent("people!A2:A")}`);
+      expect(open.body.values).toHaveLength(rows - 1);
+      expect((await sheets(`${big.credentials.spreadsheetId}/values/seats`)).body.range).toBe("seats!A1:Z1000");
+    } finally {
+      await big.close();
+    }
+  });
 });
