@@ -32,8 +32,9 @@ export const DUCKDB_MACROS: readonly string[] = [
   `CREATE OR REPLACE MACRO farm_fingerprint(x) AS CAST(hash(x) >> 1 AS BIGINT)`,
   `CREATE OR REPLACE MACRO parse_numeric(x) AS CAST(trim(x) AS ${MONEY_DECIMAL})`,
   `CREATE OR REPLACE MACRO parse_bignumeric(x) AS CAST(trim(x) AS ${MONEY_DECIMAL})`,
-  // JSON_VALUE: a scalar as text; objects and arrays give NULL, as in BigQuery.
-  `CREATE OR REPLACE MACRO bq_json_value(j, p) AS CASE WHEN json_type(j, p) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(j, p) END`,
+  // JSON_VALUE: a scalar as text; objects and arrays give NULL, as in BigQuery. json_value parses the document once
+  // (a json_type guard beside json_extract_string parsed it twice, and staging reads every field this way).
+  `CREATE OR REPLACE MACRO bq_json_value(j, p) AS json_extract_string(json_value(j, p), '$')`,
   `CREATE OR REPLACE MACRO bq_json_query_array(j, p) AS CAST(json_extract(j, p) AS JSON[])`,
   `CREATE OR REPLACE MACRO bq_json_value_array(j, p) AS list_transform(CAST(json_extract(j, p) AS JSON[]), e -> json_extract_string(e, '$'))`,
   // BigQuery weeks start on Sunday (WEEK) or the named day (WEEK(MONDAY)); DuckDB's 'week' is ISO only.

@@ -5,7 +5,7 @@ import type { CompiledGraph } from "../../runner/index.ts";
 import { compileForConvergence, runConvergence } from "./convergence.ts";
 
 const SEEDS = (process.env.CONVERGENCE_SEEDS ?? "11,23,37").split(",").map(Number);
-const OPERATIONS = Number(process.env.CONVERGENCE_OPERATIONS ?? 22);
+const OPERATIONS = Number(process.env.CONVERGENCE_OPERATIONS ?? 20);
 
 let graph: CompiledGraph;
 beforeAll(async () => {

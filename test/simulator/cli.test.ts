@@ -12,7 +12,7 @@ describe("simulator CLI", () => {
         if (out.includes("Ctrl-C")) ok(Object.fromEntries([...out.matchAll(/^([A-Z_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!])));
       });
     });
-    expect(out).toMatch(/seed 3, 8 users, 3 days of history, real clock, rate limits on, time scale 20\)/);
+    expect(out).toMatch(/seed 3, 8 users, 3 days of history, yesterday \d{4}-\d{2}-\d{2}, real clock, rate limits on, time scale 20\)/);
     expect(vars.SIMULATOR_TIME_SCALE).toBe("20"); // the loaders pace at the same compressed time
     const r = await fetch(`${vars.CURSOR_API_BASE_URL}/teams/members`, { headers: { authorization: `Basic ${Buffer.from(`${vars.CURSOR_API_KEY}:`).toString("base64")}` } });
     expect(r.status).toBe(200);
