@@ -298,13 +298,16 @@
     const stats = usedTools.map((t) => {
       const u = useRows.filter((r) => r.tool === t);
       const lines = sum(u, "lines_accepted");
+      // the lines the tool's spend pays for (a Claude Code plan user's are paid by the plan): the per-line divisor
+      const billedLines = sum(u, "billed_lines_accepted");
       const shown = sum(u, "suggestions_shown"), accepted = sum(u, "suggestions_accepted");
       const acc = sum(u, "tool_accepts"), rej = sum(u, "tool_rejects");
       const cost = sum(rows.filter((r) => r.tool === t), "cost");
-      return { t, lines, suggest: shown ? accepted / shown : null, toolRate: acc + rej ? acc / (acc + rej) : null, cost, perLine: lines ? cost / lines : null };
+      return { t, lines, billedLines, suggest: shown ? accepted / shown : null, toolRate: acc + rej ? acc / (acc + rej) : null, cost, perLine: billedLines ? cost / billedLines : null };
     });
     const rated = stats.filter((s) => s.suggest != null || s.toolRate != null);
     const productive = stats.filter((s) => s.lines > 0);
+    const paidFor = productive.filter((s) => s.billedLines > 0);
     chart("chart-acceptance", {
       legend, tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: (v) => (v == null ? "n/a" : pct.format(v)) },
       grid: { left: 48, right: 16, top: 36, bottom: 28 },
@@ -326,16 +329,16 @@
       series: [
         { name: "Lines accepted", type: "bar", barMaxWidth: 36, itemStyle: { color: "#6366f1" }, tooltip: { valueFormatter: (v) => num.format(v) }, data: productive.map((s) => s.lines) },
         // one point per tool: the tools are not a series, so no line joins them
-        { name: "Cost per accepted line (right axis)", type: "scatter", yAxisIndex: 1, symbol: "diamond", symbolSize: 12, itemStyle: { color: "#d97706" }, tooltip: { valueFormatter: (v) => (v == null ? "n/a" : unitMoney(v)) }, data: productive.map((s) => +s.perLine.toFixed(5)) },
+        { name: "Cost per accepted line (right axis)", type: "scatter", yAxisIndex: 1, symbol: "diamond", symbolSize: 12, itemStyle: { color: "#d97706" }, tooltip: { valueFormatter: (v) => (v == null ? "n/a" : unitMoney(v)) }, data: productive.map((s) => (s.perLine == null ? null : +s.perLine.toFixed(5))) },
       ],
     }, productive.length);
-    const lines = sum(stats, "lines");
-    const cost = sum(stats.filter((s) => s.lines > 0), "cost");
+    const lines = sum(paidFor, "billedLines");
+    const cost = sum(paidFor, "cost");
     const without = tools.filter((t) => rows.some((r) => r.tool === t) && !productive.some((s) => s.t === t));
     el("lines-note").textContent = productive.length
       ? `Covers ${productive.map((s) => toolName(s.t)).join(" and ")}${without.length ? `; ${without.map(toolName).join(", ")} report${without.length === 1 ? "s" : ""} no accepted lines` : ""}.`
       : "";
-    return { lines, perLine: lines ? cost / lines : null, tools: productive.map((s) => toolName(s.t)) };
+    return { lines, perLine: lines ? cost / lines : null, tools: paidFor.map((s) => toolName(s.t)) };
   }
 
   function renderModels(rows) {
@@ -480,7 +483,7 @@
     kpi("kpi-mtd", money(budget.mtd), budget.budget == null ? "no budget set for this selection" : `of ${money(budget.budget)} budget (${pct.format(budget.mtd / budget.budget)})`, budget.budget != null && budget.forecast > budget.budget ? "bad" : "");
     kpi("kpi-forecast", money(budget.forecast), budget.budget == null ? "month end at current run-rate" : budget.forecast > budget.budget ? `over budget by ${money(budget.forecast - budget.budget)}` : `${money(budget.budget - budget.forecast)} under budget`, budget.budget != null && budget.forecast > budget.budget ? "bad" : "good");
     kpi("kpi-users", num.format(activeUsers), activeUsers ? `${money(total / activeUsers)} per active user` : "nobody active");
-    kpi("kpi-line", prod.perLine == null ? "–" : unitMoney(prod.perLine), prod.tools.length ? `${prod.tools.join(" + ")}: ${num.format(prod.lines)} lines accepted` : "no tool reports accepted lines");
+    kpi("kpi-line", prod.perLine == null ? "–" : unitMoney(prod.perLine), prod.tools.length ? `${prod.tools.join(" + ")}: ${num.format(prod.lines)} lines accepted they pay for` : "no tool reports accepted lines");
     kpi("kpi-idle", money(seat.idleCost), `${seat.idleCount} seat${seat.idleCount === 1 ? "" : "s"} unused in range`, seat.idleCount ? "bad" : "");
     kpi("kpi-unattributed", health.unattributedShare == null ? "–" : pct.format(health.unattributedShare), "of spend has no person");
     window.__dashboard = { state: Object.assign({}, state), total, rows: rows.length };

@@ -86,6 +86,7 @@ export async function readReportData(opts: { warehousePath: string; dataset: str
     const usage = await table(conn, dict, ["date", "team", "person", "tool"], `
       SELECT CAST(activity_date AS VARCHAR) AS date, team, person_id AS person, tool,
         CAST(COALESCE(SUM(lines_added), 0) AS DOUBLE) AS lines_added, CAST(COALESCE(SUM(lines_accepted), 0) AS DOUBLE) AS lines_accepted,
+        CAST(COALESCE(SUM(billed_lines_accepted), 0) AS DOUBLE) AS billed_lines_accepted,
         CAST(COALESCE(SUM(suggestions_shown), 0) AS DOUBLE) AS suggestions_shown, CAST(COALESCE(SUM(suggestions_accepted), 0) AS DOUBLE) AS suggestions_accepted,
         CAST(COALESCE(SUM(tool_accepts), 0) AS DOUBLE) AS tool_accepts, CAST(COALESCE(SUM(tool_rejects), 0) AS DOUBLE) AS tool_rejects,
         CAST(COALESCE(SUM(sessions), 0) AS DOUBLE) AS sessions, CAST(COALESCE(SUM(pull_requests), 0) AS DOUBLE) AS pull_requests,

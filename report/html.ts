@@ -65,7 +65,7 @@ export function renderHtml(data: ReportData): string {
     ${panel("chart-top-spenders", "Top spenders", "The people with the most cost in range (unattributed cost excluded).")}
     ${panel("chart-seats", "Seat utilization", "Seats held vs seats used each day; idle seats had no use in the whole range.", '<div class="stats" id="seat-stats"></div><p class="chips" id="idle-seats"></p>')}
     ${panel("chart-acceptance", "Acceptance rates", "Suggestions accepted / shown, and tool actions accepted / (accepted + rejected).")}
-    ${panel("chart-lines", "Lines accepted and cost per accepted line", "Per tool: all cost of the tool in range divided by the lines it got accepted.", '<p class="note muted-note" id="lines-note"></p>')}
+    ${panel("chart-lines", "Lines accepted and cost per accepted line", "Per tool: all cost of the tool in range divided by the accepted lines that cost pays for (a Claude Code plan user's lines are paid by the plan).", '<p class="note muted-note" id="lines-note"></p>')}
     ${panel("chart-models", "Model mix", "Usage spend by model and its share (seat fees excluded).")}
     <section class="panel table-panel" id="panel-monthly">
       <header><h2>Monthly summary</h2><p>Calendar months in range for the selected tool and team (vw_executive_summary, vw_monthly_finance). A complete month is compared with the previous complete month; the month under way by its month-end forecast at the run-rate (marked run-rate); a partial month with nothing. Changes above 20% are flagged.</p></header>

@@ -206,6 +206,22 @@ describe("issue 10's cases", () => {
     expect(finance!.mom_basis).toBe(nov!.mom_basis);
   });
 
+  it("divides Claude Code's cost per accepted line by the lines its bill pays for, not a plan user's nor another workspace's key's", async () => {
+    // ann, sam (Team plan) and kim's key (Research) each wrote 40 lines; the $50 bill is ann's usage alone
+    const [summary] = await query(warehouse, `
+      SELECT CAST(lines_accepted AS VARCHAR) AS lines, CAST(billed_lines_accepted AS VARCHAR) AS billed, cost_per_accepted_line_usd AS per_line
+      FROM ${DATASET}.vw_executive_summary WHERE tool = 'claude_code' AND month = DATE '2026-11-01'`);
+    // was $50 / 120 lines = $0.42: two thirds of the lines cost the Claude Code bill nothing
+    expect({ ...summary, per_line: Number(summary!.per_line) }).toEqual({ lines: "120", billed: "40", per_line: 1.25 });
+    const people = await query(warehouse, `
+      SELECT person_id, cost_per_accepted_line_usd AS per_line FROM ${DATASET}.vw_productivity_metrics
+      WHERE tool = 'claude_code' AND month = DATE '2026-11-01' ORDER BY person_id`);
+    // a plan user's lines are paid by the plan: no cost per line (was $0.00, as if free)
+    expect(people.map((p) => [p.person_id, p.per_line === null ? null : Number(p.per_line)])).toEqual([
+      ["ann@example.com", 1.25], ["kim@example.com", null], ["sam@example.com", null],
+    ]);
+  });
+
   it("derives dim_models' rates per model, tier and context window from the bills", async () => {
     const rates = await query(warehouse, `
       SELECT service_tier, context_window, usd_per_mtok_output AS output FROM ${DATASET}.dim_models WHERE model = '${SONNET}' ORDER BY service_tier`);

@@ -215,7 +215,15 @@ describe("the dashboard in headless Chromium", () => {
     expect(flagged).toBeLessThanOrEqual(5);
     expect(await text("#top-spenders-title")).toMatch(/^Top 10 spenders of \d+$/);
     expect(await text("#people-title")).toMatch(/top 12 of \d+ by lines accepted/);
-    expect(await text("#kpi-line .sub")).toMatch(/^Claude Code \+ Cursor: [\d,]+ lines accepted$/);
+    expect(await text("#kpi-line .sub")).toMatch(/^Claude Code \+ Cursor: [\d,]+ lines accepted they pay for$/);
+    // the per-line divisor leaves out Claude Code plan users' lines (their plan is not in the spend): the lines of
+    // actors billed in the Claude Code workspace, and every Cursor line
+    const [lines] = await query(warehousePath, `
+      SELECT CAST((SELECT SUM(lines_added) FROM ${DATASET}.int_claude_code__activity WHERE billed_in = 'claude_code_workspace')
+        + (SELECT SUM(accepted_lines_added) FROM ${DATASET}.int_cursor__daily_usage) AS DOUBLE) AS paid_for,
+        (SELECT CAST(SUM(lines_added) AS DOUBLE) FROM ${DATASET}.int_claude_code__activity WHERE billed_in = 'subscription') AS plan_lines`);
+    expect(Number(lines!.plan_lines)).toBeGreaterThan(0);
+    expect(await text("#kpi-line .sub")).toBe(`Claude Code + Cursor: ${new Intl.NumberFormat("en-US").format(Number(lines!.paid_for))} lines accepted they pay for`);
     expect(await text("#lines-note")).toBe("Covers Claude Code and Cursor; Claude API reports no accepted lines.");
     const options = await page.evaluate((ids) => {
       const ec = (window as unknown as { echarts: { getInstanceByDom(el: Element): { getOption(): { tooltip?: unknown[]; series: Array<{ type: string; label?: { show?: boolean } }> } } } }).echarts;
