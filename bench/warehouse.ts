@@ -184,7 +184,7 @@ function largestScans(scenario: string, run: ProfiledRun, label: string, pick: (
     .slice(0, top)
     .map(({ s, scan }) => ({
       scenario,
-      name: `    ${label}: ${s.action.slice(s.action.indexOf(".") + 1)} "${s.statement.split(" ").slice(0, 3).join(" ")} …" reads ${scan.table.slice(scan.table.indexOf(".") + 1)} (${scan.pruning ? "pruned to the changed days" : "every row"})`,
+      name: `    ${label}: ${s.action.slice(s.action.indexOf(".") + 1)} "${s.statement.split(" ").slice(0, 5).join(" ")} …" reads ${scan.table.slice(scan.table.indexOf(".") + 1)} (${scan.pruning ? "pruned to the changed days" : "every row"})`,
       value: scan.rows,
       unit: "rows",
     }));

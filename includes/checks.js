@@ -19,14 +19,16 @@ FROM ${ref(table)}
 WHERE ${on(dayColumn)} AND (${entries.map(([, condition]) => `NOT (${condition})`).join(" OR ")})`;
 };
 
-/** Cursor: per day, billed usage cost in fct_cost_daily against chargedCents of the day's latest complete fetch. */
-const reconcileCursorCost = (ref, on) => `WITH latest_fetches AS (
-  -- the run holding each day's latest complete fetch of the usage events
-  SELECT SAFE_CAST(JSON_VALUE(loaded_day, '$') AS DATE) AS usage_date, MAX(r.run_id) AS run_id
+/** The run holding each day's latest complete fetch of a stream, found from raw_load_runs (not staging's code). */
+const latestFetchRuns = (ref, source, stream, day) => `SELECT SAFE_CAST(JSON_VALUE(loaded_day, '$') AS DATE) AS ${day}, MAX(r.run_id) AS run_id
   FROM ${ref(constants.RAW_DATASET, "raw_load_runs")} AS r
   CROSS JOIN UNNEST(JSON_QUERY_ARRAY(r.windows)) AS loaded_day
-  WHERE r.source = 'cursor' AND r.stream = 'usage_events'
-  GROUP BY usage_date
+  WHERE r.source = '${source}' AND r.stream = '${stream}'
+  GROUP BY ${day}`;
+
+/** Cursor: per day, billed usage cost in fct_cost_daily against chargedCents of the day's latest complete fetch. */
+const reconcileCursorCost = (ref, on) => `WITH latest_fetches AS (
+  ${latestFetchRuns(ref, "cursor", "usage_events", "usage_date")}
 ),
 
 raw_events AS (
@@ -71,12 +73,7 @@ WHERE unparsed_events > 0 OR ABS(warehouse_usd - vendor_usd) >= 0.005`;
 
 /** Anthropic: per day and tool, billed + allocated cost in fct_cost_daily against the day's latest cost report. */
 const reconcileAnthropicCost = (ref, on) => `WITH latest_fetches AS (
-  -- the run holding each day's latest complete fetch of the cost report
-  SELECT SAFE_CAST(JSON_VALUE(loaded_day, '$') AS DATE) AS cost_date, MAX(r.run_id) AS run_id
-  FROM ${ref(constants.RAW_DATASET, "raw_load_runs")} AS r
-  CROSS JOIN UNNEST(JSON_QUERY_ARRAY(r.windows)) AS loaded_day
-  WHERE r.source = 'anthropic' AND r.stream = 'cost_report'
-  GROUP BY cost_date
+  ${latestFetchRuns(ref, "anthropic", "cost_report", "cost_date")}
 ),
 
 raw_lines AS (
