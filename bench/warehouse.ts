@@ -6,7 +6,7 @@ import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { datasetNames, DEFAULT_DUCKDB_MEMORY_LIMIT } from "../loaders/core/config.ts";
 import { memoryOptions } from "../loaders/core/duckdb-file.ts";
-import { compileForDataset, runGraph, type ActionResult, type CompiledGraph, type RunResult } from "../runner/index.ts";
+import { actionsOf, compileForDataset, runGraph, type ActionResult, type CompiledGraph, type RunResult } from "../runner/index.ts";
 import { partitionColumns, statementCost, type StatementCost } from "./bigquery-cost.ts";
 import { runChild } from "./children.ts";
 import type { Figure } from "./metrics.ts";
@@ -19,6 +19,8 @@ export const BENCH_VARS = { freshness_max_hours: "100000" };
 export interface ActionCost {
   name: string;
   kind: ActionResult["kind"];
+  /** The action's Dataform tags ("assertions" marks the daily checks, which are operations). */
+  tags: string[];
   status: ActionResult["status"];
   error?: string;
   ms: number;
@@ -86,13 +88,16 @@ async function profiledConnection(dbPath: string, profileFile: string, graph: Co
   };
 }
 
-export async function profiledBuild(graph: CompiledGraph, dbPath: string, workDir: string, fullRefresh: boolean): Promise<ProfiledRun> {
-  const profiled = await profiledConnection(dbPath, path.join(workDir, `profile-${fullRefresh ? "full" : "incremental"}.json`), graph);
+/** A build as a schedule runs it: the actions of one tag ("daily": the daily build and a full refresh; "weekly"). */
+export async function profiledBuild(graph: CompiledGraph, dbPath: string, workDir: string, fullRefresh: boolean, tag = "daily"): Promise<ProfiledRun> {
+  const profiled = await profiledConnection(dbPath, path.join(workDir, `profile-${tag}-${fullRefresh ? "full" : "incremental"}.json`), graph);
+  const tags = new Map(actionsOf(graph).map((a) => [a.key, a.tags]));
   let run: RunResult;
   try {
     run = await runGraph(graph, {
       db: profiled.conn,
       fullRefresh,
+      tags: [tag],
       onProgress: (e) => {
         if (e.type === "start") profiled.setAction(e.action.key);
       },
@@ -102,7 +107,7 @@ export async function profiledBuild(graph: CompiledGraph, dbPath: string, workDi
   }
   const billed = (target: string) => profiled.statements.filter((s) => s.action === target).reduce((n, s) => n + s.rows, 0);
   const actions = run.actions.map((a) => ({
-    name: a.name, kind: a.kind, status: a.status, ...(a.error ? { error: a.error } : {}), ms: a.durationMs, rowsScanned: profiled.scanned.get(a.target) ?? 0, partitionRows: billed(a.target),
+    name: a.name, kind: a.kind, tags: tags.get(a.target) ?? [], status: a.status, ...(a.error ? { error: a.error } : {}), ms: a.durationMs, rowsScanned: profiled.scanned.get(a.target) ?? 0, partitionRows: billed(a.target),
   }));
   return {
     ok: run.ok,
@@ -120,8 +125,10 @@ export function failures(...runs: ProfiledRun[]): string {
   return [...new Set(failed)].join("; ");
 }
 
-const isFact = (a: ActionCost) => a.kind !== "assertion" && a.name.startsWith("fct_");
-const isDimension = (a: ActionCost) => a.kind !== "assertion" && a.name.startsWith("dim_");
+/** The data checks: Dataform assertions, and the daily checks (operations tagged "assertions", includes/checks.js). */
+const isCheck = (a: ActionCost) => a.kind === "assertion" || a.tags.includes("assertions");
+const isFact = (a: ActionCost) => !isCheck(a) && a.name.startsWith("fct_");
+const isDimension = (a: ActionCost) => !isCheck(a) && a.name.startsWith("dim_");
 /** What a figure counts: DuckDB's rows scanned (local) or BigQuery's rows in the partitions read. */
 type Measure = "rowsScanned" | "partitionRows";
 const sum = (actions: ActionCost[], pick: (a: ActionCost) => boolean, measure: Measure = "partitionRows") =>
@@ -138,8 +145,8 @@ export function dailyAllowance(full: ActionCost[], changedDays: number, historyD
 const CATEGORIES: [string, (a: ActionCost) => boolean][] = [
   ["facts (fct_*)", isFact],
   ["dimensions (dim_*)", isDimension],
-  ["assertions", (a) => a.kind === "assertion"],
-  ["other tables (int_*, stg_*, operations)", (a) => a.kind !== "assertion" && !isFact(a) && !isDimension(a)],
+  ["checks (assertions)", isCheck],
+  ["other tables (int_*, stg_*, build_log)", (a) => !isCheck(a) && !isFact(a) && !isDimension(a)],
 ];
 
 /** Where the rows are read: full refresh vs daily run per kind of action (plain figures). */
@@ -167,20 +174,43 @@ export async function changedDays(dbPath: string): Promise<number> {
   }
 }
 
+/** The largest scans of one kind of action in a build: per statement, the table it reads and whether it is pruned. */
+function largestScans(scenario: string, run: ProfiledRun, label: string, pick: (a: ActionCost) => boolean, top: number): Figure[] {
+  const picked = new Set(run.actions.filter(pick).map((a) => a.name));
+  return run.statements
+    .filter((s) => picked.has(s.action.slice(s.action.indexOf(".") + 1)))
+    .flatMap((s) => s.scans.map((scan) => ({ s, scan })))
+    .sort((a, b) => b.scan.rows - a.scan.rows)
+    .slice(0, top)
+    .map(({ s, scan }) => ({
+      scenario,
+      name: `    ${label}: ${s.action.slice(s.action.indexOf(".") + 1)} "${s.statement.split(" ").slice(0, 5).join(" ")} …" reads ${scan.table.slice(scan.table.indexOf(".") + 1)} (${scan.pruning ? "pruned to the changed days" : "every row"})`,
+      value: scan.rows,
+      unit: "rows",
+    }));
+}
+
 /**
- * The figures of a full refresh and the daily build after it: BigQuery's partition rows (the fact share with its
- * target, the allowance with the dimensions, where the rest is read) and DuckDB's rows scanned and time.
+ * The figures of a full refresh and the daily build after it (and the weekly checks after that): BigQuery's partition
+ * rows (the facts' share and the checks' with their targets, the allowance with the dimensions, where the daily rows
+ * come from, statement by statement) and DuckDB's rows scanned and time.
  */
-export function buildFigures(scenario: string, full: ProfiledRun, daily: ProfiledRun, changed: number, historyDays: number): Figure[] {
-  const factShare = sum(daily.actions, isFact) / sum(full.actions, isFact);
+export function buildFigures(scenario: string, full: ProfiledRun, daily: ProfiledRun, changed: number, historyDays: number, weekly?: ProfiledRun): Figure[] {
+  const dailyFacts = sum(daily.actions, isFact);
+  const dailyChecks = sum(daily.actions, isCheck);
   return [
     { scenario, name: `BigQuery partition rows read: daily / full refresh (${daily.partitionRows} / ${full.partitionRows})`, value: daily.partitionRows / full.partitionRows, unit: "×" },
-    { scenario, name: `BigQuery: daily fact partition rows / full refresh's (${changed} days changed)`, value: factShare, unit: "", target: { op: "<=", limit: (changed + 1) / historyDays } },
+    { scenario, name: `BigQuery: daily fact partition rows / full refresh's (${dailyFacts} / ${sum(full.actions, isFact)}; ${changed} days changed)`, value: dailyFacts / sum(full.actions, isFact), unit: "", target: { op: "<=", limit: (changed + 1) / historyDays } },
+    ...largestScans(scenario, daily, "facts", isFact, 6),
+    { scenario, name: `BigQuery: daily checks' partition rows / the daily facts' (${dailyChecks} / ${dailyFacts})`, value: dailyChecks / dailyFacts, unit: "×", target: { op: "<=", limit: 1 } },
+    ...largestScans(scenario, daily, "checks", isCheck, 4),
     { scenario, name: "BigQuery: daily partition rows / allowance (facts' share + dimensions)", value: daily.partitionRows / dailyAllowance(full.actions, changed, historyDays), unit: "×", target: { op: "<=", limit: 1 } },
     ...breakdown(scenario, full.actions, daily.actions, "partitionRows"),
+    ...(weekly ? [{ scenario, name: `BigQuery: weekly checks (all history), partition rows / the full refresh's (${weekly.partitionRows} / ${full.partitionRows})`, value: weekly.partitionRows / full.partitionRows, unit: "×" }] : []),
     { scenario, name: `DuckDB rows scanned: daily / full refresh (${daily.rowsScanned} / ${full.rowsScanned})`, value: daily.rowsScanned / full.rowsScanned, unit: "×" },
     { scenario, name: "full refresh: time", value: full.ms / 1000, unit: "s" },
     { scenario, name: "daily build: time", value: daily.ms / 1000, unit: "s" },
+    ...(weekly ? [{ scenario, name: "weekly checks: time", value: weekly.ms / 1000, unit: "s" }] : []),
   ];
 }
 
@@ -197,6 +227,8 @@ export interface WarehouseResult {
   compileMs: number;
   full: ProfiledRun;
   incremental: ProfiledRun;
+  /** The weekly checks (tag "weekly") after the daily build. */
+  weekly: ProfiledRun;
   /** Days the daily build replaced (build_log). */
   changedDays: number;
   figures: Figure[];
@@ -222,10 +254,11 @@ export async function warehouseScenario(o: WarehouseOptions): Promise<WarehouseR
   const daily = await load(o.endDate, 1, o.lookback);
   if (!daily.summary?.ok) throw new Error("warehouse: the daily load failed");
   const incremental = await profiledBuild(graph, dbPath, dir, false);
-  if (!full.ok || !incremental.ok) throw new Error(`warehouse: the models failed: ${failures(full, incremental)}`);
+  const weekly = await profiledBuild(graph, dbPath, dir, false, "weekly");
+  if (!full.ok || !incremental.ok || !weekly.ok) throw new Error(`warehouse: the models failed: ${failures(full, incremental, weekly)}`);
   const changed = await changedDays(dbPath);
-  const figures = buildFigures(`4 warehouse ${o.users}u, ${o.historyDays} d history`, full, incremental, changed, o.historyDays);
-  return { compileMs, full, incremental, changedDays: changed, figures };
+  const figures = buildFigures(`4 warehouse ${o.users}u, ${o.historyDays} d history`, full, incremental, changed, o.historyDays, weekly);
+  return { compileMs, full, incremental, weekly, changedDays: changed, figures };
 }
 
 export interface ModelsResult {

@@ -15,6 +15,7 @@ const columns = {
   built_at: "When the build finished.",
   full_refresh: "The build rebuilt the whole table.",
   days_rebuilt: "Days the build replaced.",
+  replaced_days: "The days the build replaced (a full refresh: every day of the table); the daily checks check these.",
   taken_at: "When the spend snapshot was fetched (it includes the billing cycle's spend up to then).",
   snapshot_usd: "Team total of the spend snapshot (overallSpendCents, else spendCents), USD.",
   events_usd: "chargedCents of the usage events from the cycle start up to taken_at, USD.",

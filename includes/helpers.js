@@ -214,11 +214,15 @@ function changedDaysFilter(ctx, dateColumn) {
   return ctx.incremental() ? `WHERE ${dateColumn} IN UNNEST(changed_days)` : "";
 }
 
-/** Post-operations of a change-driven fact: record what the build incorporated, then commit the replacement. */
+/**
+ * Post-operations of a change-driven fact: record what the build incorporated and the days it replaced (the daily
+ * checks read them, includes/checks.js), then commit the replacement.
+ */
 function changedDaysPostOps(ctx, { table, dateColumn }) {
-  const rebuilt = ctx.incremental() ? "COALESCE(ARRAY_LENGTH(changed_days), 0)" : `(SELECT COUNT(DISTINCT ${dateColumn}) FROM ${ctx.self()})`;
-  const log = `INSERT INTO ${ctx.ref("build_log")} (table_name, loaded_through, built_at, full_refresh, days_rebuilt)
-VALUES ('${table}', build_through, CURRENT_TIMESTAMP(), ${!ctx.incremental()}, ${rebuilt});`;
+  const days = ctx.incremental() ? "changed_days" : `(SELECT ARRAY_AGG(DISTINCT ${dateColumn} ORDER BY ${dateColumn}) FROM ${ctx.self()})`;
+  const log = `INSERT INTO ${ctx.ref("build_log")} (table_name, loaded_through, built_at, full_refresh, days_rebuilt, replaced_days)
+SELECT '${table}', build_through, CURRENT_TIMESTAMP(), ${!ctx.incremental()}, COALESCE(ARRAY_LENGTH(days), 0), days
+FROM (SELECT ${days} AS days) AS rebuilt;`;
   return ctx.incremental() ? `${log}\nCOMMIT TRANSACTION;` : log;
 }
 

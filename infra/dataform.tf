@@ -64,6 +64,27 @@ resource "google_dataform_repository_workflow_config" "daily" {
   }
 }
 
+# The weekly checks: the whole-history assertions (tag "weekly"; the daily build checks only the days it changed,
+# docs/models.md "Assertions"). Dataform runs it on its own schedule, on the release config's released compilation,
+# reading the tables the daily runs built (no dependencies rebuilt); a failure alerts (monitoring.tf).
+resource "google_dataform_repository_workflow_config" "weekly" {
+  provider       = google-beta
+  project        = var.project_id
+  region         = var.region
+  repository     = google_dataform_repository.main.name
+  name           = "weekly"
+  release_config = google_dataform_repository_release_config.env.id
+  cron_schedule  = var.weekly_checks_schedule
+  time_zone      = var.schedule_time_zone
+
+  invocation_config {
+    included_tags                            = ["weekly"]
+    transitive_dependencies_included         = false
+    fully_refresh_incremental_tables_enabled = false
+    service_account                          = google_service_account.dataform.email
+  }
+}
+
 # The pipeline compiles and invokes in this repository only (custom role, iam.tf).
 resource "google_dataform_repository_iam_member" "pipeline" {
   provider   = google-beta

@@ -52,6 +52,17 @@ resource "google_logging_metric" "cost_variance" {
   }
 }
 
+# Dataform logs every workflow invocation's end (docs: Dataform, "View Cloud Logging logs"): the weekly checks run
+# there and nowhere else, so their failure alerts from it (a daily run's failure also lands here, beside run_failed).
+resource "google_logging_metric" "dataform_failures" {
+  name   = "${local.metric_prefix}_dataform_failures"
+  filter = "resource.type=\"dataform.googleapis.com/Repository\" AND resource.labels.repository_id=\"${google_dataform_repository.main.name}\" AND logName:\"workflow_invocation_completion\" AND jsonPayload.terminalState=\"FAILED\""
+  metric_descriptor {
+    metric_kind = "DELTA"
+    value_type  = "INT64"
+  }
+}
+
 resource "google_monitoring_alert_policy" "run_failed" {
   display_name          = "AI usage ${var.environment}: daily run failed"
   combiner              = "OR"
@@ -133,6 +144,32 @@ resource "google_monitoring_alert_policy" "api_errors" {
       query               = "sum by (source) (increase(logging_googleapis_com:user_${google_logging_metric.stream_results.name}{status=\"failed\"}[24h])) / sum by (source) (increase(logging_googleapis_com:user_${google_logging_metric.stream_results.name}[24h])) > 0.2"
       duration            = "0s"
       evaluation_interval = "300s"
+    }
+  }
+}
+
+resource "google_monitoring_alert_policy" "checks_failed" {
+  display_name          = "AI usage ${var.environment}: a Dataform workflow failed (weekly checks)"
+  combiner              = "OR"
+  notification_channels = var.notification_channels
+  documentation {
+    content = "A Dataform workflow invocation failed: alone, the weekly whole-history checks found bad rows (their assertions list them); with \"daily run failed\", the daily run's. ${local.alert_docs}"
+  }
+  conditions {
+    display_name = "workflow invocation FAILED"
+    condition_threshold {
+      filter          = "metric.type=\"logging.googleapis.com/user/${google_logging_metric.dataform_failures.name}\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = 0
+      duration        = "0s"
+      aggregations {
+        alignment_period     = "300s"
+        per_series_aligner   = "ALIGN_SUM"
+        cross_series_reducer = "REDUCE_SUM"
+      }
+      trigger {
+        count = 1
+      }
     }
   }
 }

@@ -52,6 +52,12 @@ variable "schedule" {
   default     = "0 6 * * *"
 }
 
+variable "weekly_checks_schedule" {
+  description = "Cron for the weekly whole-history checks (Dataform workflow config \"weekly\"), in schedule_time_zone; away from the daily run so they read a finished build."
+  type        = string
+  default     = "0 12 * * 0"
+}
+
 variable "schedule_time_zone" {
   type    = string
   default = "America/Los_Angeles"

@@ -74,7 +74,7 @@ describe("result table and targets", () => {
   });
 
   it("allows a daily run the facts' changed-days share of a full refresh's partition rows plus the whole dimensions", () => {
-    const action = (name: string, partitionRows: number, kind: ActionCost["kind"] = "table"): ActionCost => ({ name, kind, status: "succeeded", ms: 1, rowsScanned: 0, partitionRows });
+    const action = (name: string, partitionRows: number, kind: ActionCost["kind"] = "table"): ActionCost => ({ name, kind, tags: [], status: "succeeded", ms: 1, rowsScanned: 0, partitionRows });
     const full = [action("fct_cost_daily", 36_500, "incremental"), action("dim_users", 100), action("fct_cost_daily_assert", 999, "assertion"), action("stg_x", 5000, "view")];
     expect(dailyAllowance(full, 3, 365)).toBe(400 + 100);
   });

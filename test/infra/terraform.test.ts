@@ -138,19 +138,41 @@ describe("Terraform security properties (parsed with an HCL parser)", () => {
     }
     const inv = (tf.resource.google_dataform_repository_workflow_config!.daily!.invocation_config as Record<string, unknown>[])[0]!;
     expect(inv).toMatchObject({ included_tags: ["daily"], transitive_dependencies_included: true });
+    expect(tf.resource.google_dataform_repository_workflow_config!.daily!.cron_schedule, "the Cloud Run job runs the daily tag").toBeUndefined();
     const rc = (tf.resource.google_dataform_repository_release_config!.env!.code_compilation_config as Record<string, unknown>[])[0]!;
     expect(rc.assertion_schema).toBe("${local.dataset_base}_assertions");
   });
 
-  it("has log-based metrics and alerts for failed run, stale data, cost variance and API errors, to the given channels", () => {
+  it("runs the weekly whole-history checks once a week on the released compilation, nothing rebuilt, and alerts when they fail", () => {
+    const weekly = tf.resource.google_dataform_repository_workflow_config!.weekly!;
+    expect(weekly.release_config).toBe("${google_dataform_repository_release_config.env.id}");
+    expect(weekly.cron_schedule).toBe("${var.weekly_checks_schedule}");
+    expect(weekly.time_zone).toBe("${var.schedule_time_zone}");
+    // one day of the week (the fifth field), at one minute of one hour, away from the daily run's hour
+    const cron = String(tf.variable.weekly_checks_schedule!.default).split(" ");
+    expect(cron).toHaveLength(5);
+    expect(cron.slice(0, 2).every((f) => /^\d+$/.test(f)) && /^[0-6]$/.test(cron[4]!) && cron[2] === "*" && cron[3] === "*").toBe(true);
+    expect(cron[1]).not.toBe(String(tf.variable.schedule!.default).split(" ")[1]);
+    const inv = (weekly.invocation_config as Record<string, unknown>[])[0]!;
+    expect(inv).toMatchObject({ included_tags: ["weekly"], transitive_dependencies_included: false, fully_refresh_incremental_tables_enabled: false, service_account: "${google_service_account.dataform.email}" });
+    // the tag exists in the project: every weekly action is an assertion
+    const checks = readFileSync(`${infraDir}../definitions/assertions/checks.js`, "utf8");
+    expect(checks).toContain('tags: ["weekly", "assertions"]');
+    const metric = tf.resource.google_logging_metric!.dataform_failures!;
+    expect(String(metric.filter)).toContain('jsonPayload.terminalState="FAILED"');
+    expect(String(metric.filter)).toContain("${google_dataform_repository.main.name}");
+    expect(JSON.stringify(tf.resource.google_monitoring_alert_policy!.checks_failed)).toContain("google_logging_metric.dataform_failures.name");
+  });
+
+  it("has log-based metrics and alerts for failed run, failed checks, stale data, cost variance and API errors, to the given channels", () => {
     const alerts = tf.resource.google_monitoring_alert_policy!;
-    expect(Object.keys(alerts).sort()).toEqual(["api_errors", "cost_variance", "run_failed", "stale_data"]);
+    expect(Object.keys(alerts).sort()).toEqual(["api_errors", "checks_failed", "cost_variance", "run_failed", "stale_data"]);
     for (const [name, a] of Object.entries(alerts)) expect(a.notification_channels, name).toBe("${var.notification_channels}");
     expect(JSON.stringify(alerts.stale_data)).toContain("[25h]");
     expect(JSON.stringify(alerts.api_errors)).toContain("> 0.2");
     // Metrics key on events the service and the job really log.
     const server = readFileSync(`${infraDir}../service/daily-run.ts`, "utf8");
-    for (const m of Object.values(tf.resource.google_logging_metric!)) {
+    for (const m of Object.values(tf.resource.google_logging_metric!).filter((m) => String(m.filter).includes("local.service_logs"))) {
       const event = String(m.filter).match(/jsonPayload\.event=\\?"([a-z_]+)\\?"/)?.[1];
       expect(event && server.includes(`event: "${event}"`), `${event}`).toBe(true);
     }

@@ -1,15 +1,16 @@
-// Every assertion the project keeps fails on a crafted wrong input (docs/models.md, "Assertions"): an assertion that
-// no input can fail proves nothing, so none is kept without a case here, and a new one fails the first test until
-// it has one. Each case works on a copy of the fixture warehouse built once, and runs the one assertion.
+// Every check the project keeps fails on a crafted wrong input (docs/models.md, "Assertions"): a check that no input
+// can fail proves nothing, so none is kept without a case here, and a new one fails the first test until it has one.
+// Each case works on a copy of the fixture warehouse built once, and runs the check twice: the weekly assertion (all
+// history) and the daily check (the days the last build changed: the fixture's first build changed every day).
 import { copyFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileForDataset, runGraph, type CompiledGraph } from "../../runner/index.ts";
 import { tempDir } from "../helpers/config.ts";
-import { exec } from "../helpers/duckdb.ts";
+import { exec, query } from "../helpers/duckdb.ts";
 import { appendRun, createFixtureWarehouse, DATASET, DAY1, DAY2, RAW, type FixtureRun } from "./fixture.ts";
 
-const prefix = `${DATASET}_`;
+const DAILY = "_changed_days";
 /** A crafted wrong input: SQL on the copy's raw or built tables, or a load run landed on it. */
 type Craft = { sql?: string; land?: FixtureRun };
 
@@ -18,31 +19,31 @@ const DAY_COLUMN: Record<string, string> = { fct_cost_daily: "cost_date", fct_us
 const twice = (fact: string, day: string) => `INSERT INTO ${DATASET}.${fact} SELECT * FROM ${DATASET}.${fact} WHERE ${DAY_COLUMN[fact]} = DATE '${day}'`;
 
 const CASES: Record<string, Record<string, Craft>> = {
-  [`${prefix}stg_anthropic__api_keys_assertions_uniqueKey_0`]: {
+  assert_stg_anthropic__api_keys_unique_key: {
     "a key listed twice in one fetch": { sql: duplicate("raw_anthropic_api_keys", "json_extract_string(record, '$.id') = 'apikey_1'") },
   },
-  [`${prefix}stg_anthropic__users_assertions_uniqueKey_0`]: {
+  assert_stg_anthropic__users_unique_key: {
     "a user listed twice in one fetch": { sql: duplicate("raw_anthropic_users", "json_extract_string(record, '$.id') = 'user_1'") },
   },
-  [`${prefix}stg_anthropic__workspaces_assertions_uniqueKey_0`]: {
+  assert_stg_anthropic__workspaces_unique_key: {
     "a workspace listed twice in one fetch": { sql: duplicate("raw_anthropic_workspaces", "json_extract_string(record, '$.id') = 'wrkspc_A'") },
   },
-  [`${prefix}stg_cursor__daily_usage_assertions_uniqueKey_0`]: {
+  assert_stg_cursor__daily_usage_unique_key: {
     "a member twice on a day in one fetch": { sql: duplicate("raw_cursor_daily_usage", `window_date = DATE '${DAY2}'`) },
   },
-  [`${prefix}stg_cursor__members_assertions_uniqueKey_0`]: {
+  assert_stg_cursor__members_unique_key: {
     "a member listed twice in one snapshot": { sql: duplicate("raw_cursor_members", "json_extract_string(record, '$.email') = 'alice@example.com'") },
   },
-  [`${prefix}stg_cursor__usage_events_assertions_rowConditions`]: {
+  assert_stg_cursor__usage_events_charges: {
     "a chargedCents that does not parse": { sql: `UPDATE ${RAW}.raw_cursor_usage_events SET record = json_merge_patch(record, '{"chargedCents": "ten"}') WHERE json_extract_string(record, '$.userEmail') = 'eve@example.com'` },
     "an event of another day in a day's fetch": {
       sql: `UPDATE ${RAW}.raw_cursor_usage_events SET record = json_merge_patch(record, '{"timestamp": "${Date.parse(`${DAY2}T01:00:00Z`)}"}') WHERE json_extract_string(record, '$.userEmail') = 'eve@example.com'`,
     },
   },
-  [`${prefix}fct_cost_daily_assertions_uniqueKey_0`]: { "a replacement that writes a day twice": { sql: twice("fct_cost_daily", DAY1) } },
-  [`${prefix}fct_usage_daily_assertions_uniqueKey_0`]: { "a replacement that writes a day twice": { sql: twice("fct_usage_daily", DAY1) } },
-  [`${prefix}fct_seats_daily_assertions_uniqueKey_0`]: { "a replacement that writes a day twice": { sql: twice("fct_seats_daily", DAY2) } },
-  [`${prefix}fct_usage_daily_assertions_rowConditions`]: {
+  assert_fct_cost_daily_unique_key: { "a replacement that writes a day twice": { sql: twice("fct_cost_daily", DAY1) } },
+  assert_fct_usage_daily_unique_key: { "a replacement that writes a day twice": { sql: twice("fct_usage_daily", DAY1) } },
+  assert_fct_seats_daily_unique_key: { "a replacement that writes a day twice": { sql: twice("fct_seats_daily", DAY2) } },
+  assert_fct_usage_daily_counters: {
     "a vendor's negative tokens and more tab completions accepted than shown, loaded and built": {
       land: {
         run: "20261104T060000000Z-badbad",
@@ -59,7 +60,7 @@ const CASES: Record<string, Record<string, Craft>> = {
       },
     },
   },
-  [`${prefix}fct_seats_daily_assertions_rowConditions`]: {
+  assert_fct_seats_daily_prices: {
     "a seat price typed negative in the seats tab, loaded and built": {
       // a second load of the tab on the snapshot's day replaces it, for every day it is in force
       land: { run: "20261104T060000000Z-badbad", rows: { raw_mapping_seats: [{ day: DAY2, record: { tool: "cursor", plan: "business", monthly_price_usd: "-40", effective_from: "" } }] } },
@@ -92,6 +93,7 @@ let dir: string;
 let base: string;
 let graph: CompiledGraph;
 let copies = 0;
+const hasDailyCheck = (assertion: string) => (graph.operations ?? []).some((o) => o.target.name === `${assertion}${DAILY}`);
 
 beforeAll(async () => {
   dir = tempDir("aiua-assertions-");
@@ -107,29 +109,56 @@ afterAll(() => {
 });
 
 describe("assertions", () => {
-  it("each kept assertion has a crafted wrong input below", () => {
+  it("each kept check has a crafted wrong input below; each weekly assertion a daily check", () => {
     expect((graph.assertions ?? []).map((a) => a.target.name).sort()).toEqual(Object.keys(CASES).sort());
+    const daily = (graph.operations ?? []).filter((o) => o.tags?.includes("assertions")).map((o) => o.target.name);
+    const weekly = (graph.assertions ?? []).filter((a) => a.tags?.includes("weekly")).map((a) => a.target.name);
+    expect(daily.sort()).toEqual(weekly.map((name) => `${name}${DAILY}`).sort());
   });
 
   for (const [assertion, cases] of Object.entries(CASES)) {
     for (const [what, craft] of Object.entries(cases)) {
-      it(`${assertion.replace(prefix, "")} fails on ${what}`, async () => {
+      it(`${assertion} (and its daily check) fails on ${what}`, async () => {
         const file = path.join(dir, `case-${++copies}.duckdb`);
         copyFileSync(base, file);
         if (craft.sql) await exec(file, craft.sql);
-        let actions = [assertion];
+        const checks = hasDailyCheck(assertion) ? [assertion, `${assertion}${DAILY}`] : [assertion];
+        let actions = checks;
         if (craft.land) {
           await appendRun(file, craft.land);
           // a vendor's input reaches the facts through a build; a restated line or a snapshot is checked as landed
-          if (assertion.startsWith(`${prefix}fct_`)) actions = [];
+          if (assertion.startsWith("assert_fct_")) actions = [];
         }
         const r = await runGraph(graph, actions.length ? { db: file, actions } : { db: file });
-        const result = r.actions.find((a) => a.name === assertion)!;
-        expect(result.status, `${assertion} on ${what}`).toBe("failed");
-        expect(result.failingRowCount ?? 0).toBeGreaterThan(0);
+        const weekly = r.actions.find((a) => a.name === assertion)!;
+        expect(weekly.status, `${assertion} on ${what}`).toBe("failed");
+        expect(weekly.failingRowCount ?? 0).toBeGreaterThan(0);
+        const daily = r.actions.find((a) => a.name === `${assertion}${DAILY}`);
+        if (hasDailyCheck(assertion)) {
+          expect(daily?.status, `${assertion}${DAILY} on ${what}`).toBe("failed");
+          expect(daily?.error).toContain(`${assertion} failed on a day the build changed`);
+        }
         // a fact's checks run after a whole build: nothing else may fail on that input
-        if (!actions.length) expect(r.actions.filter((a) => a.status !== "succeeded").map((a) => a.name)).toEqual([assertion]);
+        if (!actions.length) expect(r.actions.filter((a) => a.status !== "succeeded").map((a) => a.name).sort()).toEqual(checks);
       }, 120_000);
     }
   }
+
+  it("the daily check reads only the days the last build changed; the weekly assertion every day", async () => {
+    const file = path.join(dir, `case-${++copies}.duckdb`);
+    copyFileSync(base, file);
+    // a re-fetch of DAY2's daily usage: the next build replaces DAY2 (and the days its snapshot is in force), not DAY1
+    await appendRun(file, {
+      run: "20261104T060000000Z-dddddd",
+      rows: { raw_cursor_daily_usage: [{ day: DAY2, record: { userId: "user_a", email: "alice@example.com", day: DAY2, isActive: true, totalTabsShown: 3, totalTabsAccepted: 1 } }] },
+    });
+    const built = await runGraph(graph, { db: file, tags: ["daily"] });
+    expect(built.actions.filter((a) => a.status !== "succeeded").map((a) => a.name)).toEqual([]);
+    const rows = await query(file, `SELECT replaced_days FROM ${DATASET}.build_log WHERE table_name = 'fct_cost_daily' ORDER BY built_at DESC LIMIT 1`);
+    expect(JSON.stringify(rows[0]?.replaced_days)).not.toContain(DAY1);
+    await exec(file, twice("fct_cost_daily", DAY1));
+    const name = "assert_fct_cost_daily_unique_key";
+    const r = await runGraph(graph, { db: file, actions: [name, `${name}${DAILY}`] });
+    expect(r.actions.map((a) => [a.name, a.status])).toEqual([[name, "failed"], [`${name}${DAILY}`, "succeeded"]]);
+  }, 120_000);
 });

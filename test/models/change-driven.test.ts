@@ -33,11 +33,12 @@ async function rows(file: string, table: string): Promise<string[]> {
 /** Lands the runs, builds incrementally, and checks the result against a full refresh of a copy. */
 async function land(...runs: FixtureRun[]): Promise<RunResult> {
   for (const run of runs) await appendRun(warehouse, run);
-  const built = await runGraph(graph, { db: warehouse });
+  // as scheduled: the build and its checks of the changed days (the full rebuild's: every day)
+  const built = await runGraph(graph, { db: warehouse, tags: ["daily"] });
   expect(failures(built)).toEqual([]);
   const copy = path.join(dir, `full-${++step}.duckdb`);
   copyFileSync(warehouse, copy);
-  const full = await runGraph(graph, { db: copy, fullRefresh: true });
+  const full = await runGraph(graph, { db: copy, fullRefresh: true, tags: ["daily"] });
   expect(failures(full)).toEqual([]);
   for (const table of COMPARED) expect(await rows(warehouse, table), `${table}: daily build vs full rebuild`).toEqual(await rows(copy, table));
   return built;
@@ -60,7 +61,7 @@ beforeAll(async () => {
   warehouse = path.join(dir, "warehouse.duckdb");
   await createFixtureWarehouse(warehouse);
   graph = await compileForDataset({ dataset: DATASET });
-  expect(failures(await runGraph(graph, { db: warehouse }))).toEqual([]);
+  expect(failures(await runGraph(graph, { db: warehouse, tags: ["daily"] }))).toEqual([]);
 }, 240_000);
 
 afterAll(() => {
@@ -185,7 +186,7 @@ describe("change-driven facts", () => {
   it("a day fetched again with no records empties, and a build with nothing new replaces nothing", async () => {
     await land({ run: "20261106T080000000Z-jjjjjj", rows: {}, windows: { raw_cursor_usage_events: [OLD_DAY] } });
     expect(await costs(`cost_date = DATE '${OLD_DAY}' AND basis = 'billed'`, "person_id")).toEqual([]);
-    await runGraph(graph, { db: warehouse });
+    await runGraph(graph, { db: warehouse, tags: ["daily"] });
     const [last] = await query(warehouse, `SELECT CAST(days_rebuilt AS INT) AS n FROM ${DATASET}.build_log WHERE table_name = 'fct_cost_daily' ORDER BY built_at DESC LIMIT 1`);
     expect(last).toEqual({ n: 0 });
   }, 120_000);

@@ -19,10 +19,14 @@ const RAW = `${DATASET}_raw`;
 const DAY_MS = 86_400_000;
 /** The marts: compared row for row with a full rebuild (the Looker views are plain views over them). */
 const MARTS = ["dim_users", "dim_teams", "dim_api_keys", "dim_models", "fct_usage_daily", "fct_cost_daily", "fct_seats_daily"];
-/** What every daily build must pass: the reconciliations, and the facts' keys (a day replaced twice would break them). */
+/**
+ * What every daily build must pass: the reconciliations and the facts' keys (a day replaced twice would break them),
+ * on the days it changed (the daily checks) and on every day (their weekly assertions).
+ */
 const CHECKS = [
-  "int_cursor__spend_reconciliation", "assert_reconcile_anthropic_cost", "assert_reconcile_cursor_cost", "assert_cursor_spend_snapshot",
-  ...["fct_cost_daily", "fct_usage_daily", "fct_seats_daily"].map((t) => `${DATASET}_${t}_assertions_uniqueKey_0`),
+  "int_cursor__spend_reconciliation", "assert_cursor_spend_snapshot",
+  ...["assert_reconcile_anthropic_cost", "assert_reconcile_cursor_cost", ...["fct_cost_daily", "fct_usage_daily", "fct_seats_daily"].map((t) => `assert_${t}_unique_key`)]
+    .flatMap((check) => [check, `${check}_changed_days`]),
 ];
 const VENDOR_RESTATEMENTS: RestatementKind[] = ["reclassify_event", "restate_amount", "drop_line", "late_line"];
 const SHEET_EDITS: RestatementKind[] = ["move_person", "delete_person", "change_key_owner"];

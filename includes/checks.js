@@ -1,0 +1,252 @@
+// The data checks (docs/models.md, "Assertions"): each a query returning the bad rows, written once and run twice
+// (definitions/assertions/checks.js). `on(column)` restricts a scan to the checked days: every day in the weekly
+// assertion, the days the last build changed in the daily check. The daily restriction is a script variable, which
+// BigQuery prunes partitions by (a subquery it does not); an assertion cannot declare one, so the daily variant is an
+// operation that declares it and fails with ERROR() when the query returns rows.
+
+const uniqueKey = (table, columns) => (ref, on) => `SELECT ${columns.join(", ")}, COUNT(*) AS row_count
+FROM ${ref(table)}
+WHERE ${on(columns[0])}
+GROUP BY ${columns.join(", ")}
+HAVING COUNT(*) > 1`;
+
+/** Rows of `table` breaking a rule: `rules` maps each rule's sentence to the condition every row must meet. */
+const rowConditions = (table, dayColumn, columns, rules) => (ref, on) => {
+  const entries = Object.entries(rules);
+  return `SELECT ${[dayColumn, ...columns].join(", ")},
+  CASE ${entries.map(([rule, condition]) => `WHEN NOT (${condition}) THEN '${rule}'`).join(" ")} END AS failing_row_condition
+FROM ${ref(table)}
+WHERE ${on(dayColumn)} AND (${entries.map(([, condition]) => `NOT (${condition})`).join(" OR ")})`;
+};
+
+/** The run holding each day's latest complete fetch of a stream, found from raw_load_runs (not staging's code). */
+const latestFetchRuns = (ref, source, stream, day) => `SELECT SAFE_CAST(JSON_VALUE(loaded_day, '$') AS DATE) AS ${day}, MAX(r.run_id) AS run_id
+  FROM ${ref(constants.RAW_DATASET, "raw_load_runs")} AS r
+  CROSS JOIN UNNEST(JSON_QUERY_ARRAY(r.windows)) AS loaded_day
+  WHERE r.source = '${source}' AND r.stream = '${stream}'
+  GROUP BY ${day}`;
+
+/** Cursor: per day, billed usage cost in fct_cost_daily against chargedCents of the day's latest complete fetch. */
+const reconcileCursorCost = (ref, on) => `WITH latest_fetches AS (
+  ${latestFetchRuns(ref, "cursor", "usage_events", "usage_date")}
+),
+
+raw_events AS (
+  SELECT
+    e.window_date AS usage_date,
+    ${helpers.str("chargedCents", "e.record")} AS charged_text,
+    ${helpers.num("chargedCents", "e.record")} AS charged_cents
+  FROM ${ref(constants.RAW_DATASET, "raw_cursor_usage_events")} AS e
+  JOIN latest_fetches AS f ON f.usage_date = e.window_date AND f.run_id = e.run_id
+  WHERE ${on("e.window_date")}
+),
+
+vendor AS (
+  SELECT
+    usage_date,
+    ${helpers.centsToUsd("COALESCE(SUM(charged_cents), 0)")} AS vendor_usd,
+    COUNTIF(charged_text IS NOT NULL AND charged_cents IS NULL) AS unparsed_events
+  FROM raw_events
+  GROUP BY usage_date
+),
+
+warehouse AS (
+  SELECT cost_date AS usage_date, SUM(amount_usd) AS warehouse_usd
+  FROM ${ref("fct_cost_daily")}
+  WHERE ${on("cost_date")} AND tool = 'cursor' AND basis = 'billed'
+  GROUP BY cost_date
+),
+
+compared AS (
+  SELECT
+    COALESCE(v.usage_date, w.usage_date) AS usage_date,
+    COALESCE(v.vendor_usd, 0) AS vendor_usd,
+    COALESCE(w.warehouse_usd, 0) AS warehouse_usd,
+    COALESCE(v.unparsed_events, 0) AS unparsed_events
+  FROM vendor AS v
+  FULL OUTER JOIN warehouse AS w ON w.usage_date = v.usage_date
+)
+
+SELECT *, warehouse_usd - vendor_usd AS difference_usd
+FROM compared
+WHERE unparsed_events > 0 OR ABS(warehouse_usd - vendor_usd) >= 0.005`;
+
+/** Anthropic: per day and tool, billed + allocated cost in fct_cost_daily against the day's latest cost report. */
+const reconcileAnthropicCost = (ref, on) => `WITH latest_fetches AS (
+  ${latestFetchRuns(ref, "anthropic", "cost_report", "cost_date")}
+),
+
+raw_lines AS (
+  SELECT
+    c.window_date AS cost_date,
+    ${helpers.str("workspace_id", "c.record")} AS workspace_id,
+    ${helpers.num("amount", "c.record")} AS amount_cents
+  FROM ${ref(constants.RAW_DATASET, "raw_anthropic_cost_report")} AS c
+  JOIN latest_fetches AS f ON f.cost_date = c.window_date AND f.run_id = c.run_id
+  WHERE ${on("c.window_date")}
+),
+
+workspaces AS (
+  SELECT * FROM ${ref("int_anthropic__workspaces")}
+),
+
+vendor AS (
+  SELECT
+    r.cost_date,
+    IF(COALESCE(w.is_claude_code, FALSE), 'claude_code', 'claude_api') AS tool,
+    ${helpers.centsToUsd("SUM(r.amount_cents)")} AS vendor_usd,
+    COUNTIF(r.amount_cents IS NULL) AS unparsed_lines
+  FROM raw_lines AS r
+  LEFT JOIN workspaces AS w ON w.workspace_id = r.workspace_id AND ${helpers.inInterval("r.cost_date", "w")}
+  GROUP BY cost_date, tool
+),
+
+warehouse AS (
+  SELECT cost_date, tool, SUM(amount_usd) AS warehouse_usd
+  FROM ${ref("fct_cost_daily")}
+  WHERE ${on("cost_date")} AND tool IN ('claude_api', 'claude_code') AND basis != 'seat'
+  GROUP BY cost_date, tool
+),
+
+compared AS (
+  SELECT
+    COALESCE(v.cost_date, w.cost_date) AS cost_date,
+    COALESCE(v.tool, w.tool) AS tool,
+    COALESCE(v.vendor_usd, 0) AS vendor_usd,
+    COALESCE(w.warehouse_usd, 0) AS warehouse_usd,
+    COALESCE(v.unparsed_lines, 0) AS unparsed_lines
+  FROM vendor AS v
+  FULL OUTER JOIN warehouse AS w ON w.cost_date = v.cost_date AND w.tool = v.tool
+)
+
+SELECT *, warehouse_usd - vendor_usd AS difference_usd
+FROM compared
+WHERE unparsed_lines > 0 OR ABS(warehouse_usd - vendor_usd) >= 0.005`;
+
+/**
+ * Every check: `name` (the weekly assertion; the daily operation is `<name>_changed_days`), `day` (the day column of
+ * its bad rows), `description` (what it fails on), `query(ref, on)`.
+ */
+const CHECKS = [
+  {
+    name: "assert_reconcile_cursor_cost",
+    day: "usage_date",
+    description: "Per day, billed Cursor usage cost in fct_cost_daily equals the sum of chargedCents of the day's latest complete fetch of usage events to the cent, and every event's chargedCents parsed. The vendor figure is recomputed from raw, independently of staging (the latest fetch found from raw_load_runs), so a stale or duplicated event fails here. Returns the days that do not reconcile.",
+    query: reconcileCursorCost,
+  },
+  {
+    name: "assert_reconcile_anthropic_cost",
+    day: "cost_date",
+    description: "Per day and tool (claude_api, claude_code), billed + allocated cost in fct_cost_daily equals the Anthropic cost report to the cent, and every raw cost line's amount parsed. The vendor figure is recomputed from raw, independently of staging: the lines of each day's latest complete fetch, found from raw_load_runs, so a stale, duplicated or dropped line fails here. Returns the days that do not reconcile.",
+    query: reconcileAnthropicCost,
+  },
+  {
+    name: "assert_fct_cost_daily_unique_key",
+    day: "cost_date",
+    description: "No cost_key twice in fct_cost_daily: the replacement of changed days never leaves a day twice.",
+    query: uniqueKey("fct_cost_daily", ["cost_date", "cost_key"]),
+  },
+  {
+    name: "assert_fct_usage_daily_unique_key",
+    day: "usage_date",
+    description: "No usage_key twice in fct_usage_daily: the replacement of changed days never leaves a day twice.",
+    query: uniqueKey("fct_usage_daily", ["usage_date", "usage_key"]),
+  },
+  {
+    name: "assert_fct_seats_daily_unique_key",
+    day: "seat_date",
+    description: "No seat_key twice in fct_seats_daily: the replacement of changed days never leaves a day twice.",
+    query: uniqueKey("fct_seats_daily", ["seat_date", "seat_key"]),
+  },
+  {
+    name: "assert_fct_usage_daily_counters",
+    day: "usage_date",
+    description: "The vendors' counters in fct_usage_daily make sense: no negative tokens, no more suggestions accepted than shown.",
+    query: rowConditions("fct_usage_daily", "usage_date", ["usage_key"], {
+      "negative tokens": "COALESCE(input_tokens, 0) >= 0 AND COALESCE(output_tokens, 0) >= 0 AND COALESCE(cache_read_tokens, 0) >= 0 AND COALESCE(cache_write_tokens, 0) >= 0",
+      "more suggestions accepted than shown": "suggestions_accepted IS NULL OR suggestions_shown IS NULL OR suggestions_accepted <= suggestions_shown",
+    }),
+  },
+  {
+    name: "assert_fct_seats_daily_prices",
+    day: "seat_date",
+    description: "No negative seat cost in fct_seats_daily (a seat price typed negative in the seats tab).",
+    query: rowConditions("fct_seats_daily", "seat_date", ["seat_key", "plan"], { "negative seat cost": "seat_cost_usd >= 0" }),
+  },
+  {
+    name: "assert_stg_anthropic__api_keys_unique_key",
+    day: "window_date",
+    description: "No API key listed twice in one snapshot fetch (it would own cost twice).",
+    query: uniqueKey("stg_anthropic__api_keys", ["window_date", "api_key_id"]),
+  },
+  {
+    name: "assert_stg_anthropic__users_unique_key",
+    day: "window_date",
+    description: "No Anthropic user listed twice in one snapshot fetch.",
+    query: uniqueKey("stg_anthropic__users", ["window_date", "user_id"]),
+  },
+  {
+    name: "assert_stg_anthropic__workspaces_unique_key",
+    day: "window_date",
+    description: "No workspace listed twice in one snapshot fetch.",
+    query: uniqueKey("stg_anthropic__workspaces", ["window_date", "workspace_id"]),
+  },
+  {
+    name: "assert_stg_cursor__members_unique_key",
+    day: "window_date",
+    description: "No Cursor member listed twice in one snapshot fetch (their seat would count twice).",
+    query: uniqueKey("stg_cursor__members", ["window_date", "email"]),
+  },
+  {
+    name: "assert_stg_cursor__daily_usage_unique_key",
+    day: "usage_date",
+    description: "No member twice in a day's fetch of Cursor daily usage (their activity would count twice).",
+    query: uniqueKey("stg_cursor__daily_usage", ["usage_date", "member_key"]),
+  },
+  {
+    name: "assert_stg_cursor__usage_events_charges",
+    day: "usage_date",
+    description: "Every Cursor usage event's chargedCents parses, and every event lies in the day it was fetched for.",
+    query: rowConditions("stg_cursor__usage_events", "usage_date", ["event_key", "event_at", "email"], {
+      "chargedCents does not parse": "charged_usd IS NOT NULL",
+      "event outside the day it was fetched for": "usage_date = DATE(event_at)",
+    }),
+  },
+];
+
+/** Every day: the weekly assertion's scope. */
+const everyDay = () => "TRUE";
+
+/** The days the last build changed: in a daily check's script, the variable checkedDaysScript declares. */
+const changedDays = (column) => `${column} IN UNNEST(checked_days)`;
+
+/**
+ * The daily check's script: declare checked_days, the days each change-driven fact's latest build replaced
+ * (build_log), then fail with the bad rows' days when the check's query returns any.
+ */
+function dailyCheck(ref, check) {
+  return `DECLARE checked_days ARRAY<DATE> DEFAULT (
+  SELECT ARRAY_AGG(DISTINCT day ORDER BY day)
+  FROM (
+    SELECT replaced_days
+    FROM ${ref("build_log")}
+    WHERE TRUE
+    QUALIFY ROW_NUMBER() OVER (PARTITION BY table_name ORDER BY built_at DESC) = 1
+  ) AS latest_builds
+  CROSS JOIN UNNEST(latest_builds.replaced_days) AS day
+);
+SELECT IF(
+  COUNT(*) = 0,
+  'passed',
+  ERROR(CONCAT(
+    '${check.name} failed on a day the build changed: ', CAST(COUNT(*) AS STRING), ' bad row(s) on ',
+    STRING_AGG(DISTINCT CAST(${check.day} AS STRING), ', ' ORDER BY CAST(${check.day} AS STRING)),
+    '; the assertion ${check.name} returns them (docs/models.md, "Reading an assertion failure")'
+  ))
+) AS outcome
+FROM (
+${check.query(ref, changedDays)}
+) AS bad_rows`;
+}
+
+module.exports = { CHECKS, everyDay, dailyCheck };
