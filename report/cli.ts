@@ -18,7 +18,9 @@ async function report(flags: Flags): Promise<number> {
   });
   const warehousePath = duckdbToRead(config, "npm run report");
   const result = await buildReport({ warehousePath, dataset: config.dataset, outFile: flags.out });
-  console.log(`Dashboard: ${result.outFile} (${Math.round(result.bytes / 1024)} KiB, ${result.rows.costs} cost rows; dataset ${config.dataset}, warehouse ${warehousePath})`);
+  const largest = Object.entries(result.tables).sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 3);
+  console.log(`Dashboard: ${result.outFile} (${Math.round(result.bytes / 1024)} KiB; dataset ${config.dataset}, warehouse ${warehousePath})`);
+  console.log(`  largest embedded tables: ${largest.map(([name, t]) => `${name} ${t.rows} rows ${Math.round(t.bytes / 1024)} KiB`).join(", ")}`);
   return 0;
 }
 

@@ -1,10 +1,10 @@
 /* global document, window, echarts */
 // The dashboard's browser side: reads the embedded JSON, applies the filters, and draws every panel from the
-// filtered rows, so date range, tool and team change everything on the page.
+// filtered rows, so date range, tool and team change everything on the page. Day panels read day x tool x team rows;
+// the person panels read month x person rows, so the date range applies to them by whole calendar months.
 (function () {
   "use strict";
   const DATA = JSON.parse(document.getElementById("report-data").textContent);
-  const D = DATA.dict;
   const TOOL_LABEL = { cursor: "Cursor", claude_code: "Claude Code", claude_api: "Claude API" };
   const TOOL_COLOR = { cursor: "#4f46e5", claude_code: "#d97706", claude_api: "#0d9488" };
   const PALETTE = ["#4f46e5", "#d97706", "#0d9488", "#db2777", "#2563eb", "#65a30d", "#9333ea", "#ea580c", "#475569"];
@@ -20,32 +20,36 @@
   const toolName = (t) => TOOL_LABEL[t] || t;
   const personName = (p) => (p === "unattributed" ? "Unattributed" : DATA.people[p] || p);
 
-  // Decoded fact rows: objects with the dictionary strings put back.
-  function decode(table, coded) {
-    const cols = table.columns;
-    return table.rows.map((r) => {
+  // Decoded rows: objects with the coded columns' strings put back.
+  function decode(table) {
+    const cols = table.columns.map((c, i) => [c, table.strings[c], table.values[i]]);
+    const out = new Array(table.rows);
+    for (let r = 0; r < table.rows; r++) {
       const o = {};
-      cols.forEach((c, i) => (o[c] = coded.includes(c) ? D[r[i]] : r[i]));
-      return o;
-    });
+      for (const [c, strings, values] of cols) o[c] = strings && values[r] !== null ? strings[values[r]] : values[r];
+      out[r] = o;
+    }
+    return out;
   }
-  const costs = decode(DATA.costs, ["date", "cost_center", "team", "person", "tool", "model"]);
-  const usage = decode(DATA.usage, ["date", "team", "person", "tool"]);
-  const seats = decode(DATA.seats, ["date", "team", "person", "tool"]);
-  const finance = decode(DATA.finance, ["cost_center", "team", "tool"]);
-  const productivity = decode(DATA.productivity, ["team", "person", "tool"]);
-  const executive = decode(DATA.executive, []);
-  /** How many entries a top-N list shows. */
-  const TOP = { spenders: 10, people: 12, idle: 12, models: 7 };
+  const days = decode(DATA.days);
+  const models = decode(DATA.models);
+  const seats = decode(DATA.seats);
+  const personMonths = decode(DATA.personMonths);
+  const finance = decode(DATA.finance);
+  const productivity = decode(DATA.productivity);
+  const productivityGroups = decode(DATA.productivityGroups);
+  const executive = decode(DATA.executive);
+  /** How many entries a top-N list shows; the productivity table's comes with the data, which keeps that many. */
+  const TOP = { spenders: 10, people: DATA.productivityTop, idle: 12, models: 7 };
 
   // Seats carry the run day's snapshot too; the range follows cost and usage days.
-  const allDates = [...new Set([...costs, ...usage].map((r) => r.date))].sort();
+  const allDates = [...new Set(days.map((r) => r.date))].sort();
   const minDate = allDates[0] || "";
   const maxDate = allDates[allDates.length - 1] || "";
-  const tools = [...new Set(costs.map((r) => r.tool).concat(usage.map((r) => r.tool)))].sort();
-  const teams = [...new Set(costs.map((r) => r.team).concat(usage.map((r) => r.team)))].sort();
+  const tools = [...new Set(days.map((r) => r.tool))].sort();
+  const teams = [...new Set(days.map((r) => r.team))].sort();
   const teamCostCenter = {};
-  costs.forEach((r) => (teamCostCenter[r.team] = r.cost_center));
+  days.forEach((r) => (teamCostCenter[r.team] = r.cost_center));
 
   const el = (id) => document.getElementById(id);
   const state = { from: minDate, to: maxDate, tool: "", team: "" };
@@ -82,6 +86,9 @@
   const matchTeam = (r) => !state.team || r.team === state.team;
   const inRange = (r) => r.date >= state.from && r.date <= state.to;
   const pick = (rows) => rows.filter((r) => matchTool(r) && matchTeam(r) && inRange(r));
+  /** Month rows (the person panels): the calendar months the range touches, whole. */
+  const inMonths = (r) => r.month >= state.from.slice(0, 7) && r.month <= state.to.slice(0, 7);
+  const pickMonths = (rows) => rows.filter((r) => matchTool(r) && matchTeam(r) && inMonths(r));
 
   // ---- helpers ------------------------------------------------------------------------------------------
   const sum = (rows, f) => rows.reduce((a, r) => a + (typeof f === "function" ? f(r) : r[f] || 0), 0);
@@ -96,8 +103,17 @@
     return out;
   }
   const daysInMonth = (ym) => new Date(Date.UTC(+ym.slice(0, 4), +ym.slice(5, 7), 0)).getUTCDate();
-  const monthLabel = (ym) => new Date(ym + "-01T00:00:00Z").toLocaleDateString("en-US", { month: "short", year: "numeric", timeZone: "UTC" });
-  const dayLabel = (d) => new Date(d + "T00:00:00Z").toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
+  // One formatter each: toLocaleDateString builds a new one per call, which a year of day labels feels.
+  const monthFormat = new Intl.DateTimeFormat("en-US", { month: "short", year: "numeric", timeZone: "UTC" });
+  const dayFormat = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
+  const monthLabel = (ym) => monthFormat.format(new Date(ym + "-01T00:00:00Z"));
+  /** The whole months the person panels cover, e.g. "Oct 2026 – Nov 2026". */
+  const monthsLabel = () => {
+    const a = state.from.slice(0, 7), b = state.to.slice(0, 7);
+    if (!a) return "no months";
+    return a === b ? monthLabel(a) : `${monthLabel(a)} – ${monthLabel(b)}`;
+  };
+  const dayLabel = (d) => dayFormat.format(new Date(d + "T00:00:00Z"));
   const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 
   /** vw_monthly_finance rows of a month for the filters: the picked team's rows (else the cost centers' '(all)'), the
@@ -134,8 +150,9 @@
    * median so that very even spend does not flag small wiggles. */
   function unusualDays(days, totalByDay) {
     const flagged = new Set();
+    const weekend = days.map(isWeekend);
     days.forEach((d, i) => {
-      const ref = days.slice(Math.max(0, i - 28), i).filter((x) => isWeekend(x) === isWeekend(d)).map((x) => totalByDay.get(x) || 0);
+      const ref = days.slice(Math.max(0, i - 28), i).filter((x, j) => weekend[Math.max(0, i - 28) + j] === weekend[i]).map((x) => totalByDay.get(x) || 0);
       if (ref.length < 5) return;
       const m = median(ref);
       const deviations = ref.map((x) => Math.abs(x - m));
@@ -148,16 +165,16 @@
 
   function renderSpendTrend(rows) {
     // The 7-day average and the anomaly rule look back past the range start, so the first days in range have history.
-    const scoped = costs.filter((r) => matchTool(r) && matchTeam(r));
-    const days = datesBetween(minDate, maxDate);
+    const scoped = days.filter((r) => matchTool(r) && matchTeam(r));
+    const allDays = datesBetween(minDate, maxDate);
     const totalByDay = groupSum(scoped, (r) => r.date, (r) => r.cost);
     const avg = {};
-    days.forEach((d, i) => {
+    allDays.forEach((d, i) => {
       if (i < 6) return;
-      avg[d] = days.slice(i - 6, i + 1).reduce((a, x) => a + (totalByDay.get(x) || 0), 0) / 7;
+      avg[d] = allDays.slice(i - 6, i + 1).reduce((a, x) => a + (totalByDay.get(x) || 0), 0) / 7;
     });
-    const unusual = unusualDays(days, totalByDay);
-    const shown = days.filter((d) => d >= state.from && d <= state.to);
+    const unusual = unusualDays(allDays, totalByDay);
+    const shown = allDays.filter((d) => d >= state.from && d <= state.to);
     const usedTools = tools.filter((t) => rows.some((r) => r.tool === t));
     const series = usedTools.map((t) => {
       const byDay = groupSum(rows.filter((r) => r.tool === t), (r) => r.date, (r) => r.cost);
@@ -239,11 +256,10 @@
     }, order.length);
   }
 
-  function renderTopSpenders(rows) {
-    const people = rows.filter((r) => r.person !== "unattributed");
+  function renderTopSpenders(people) {
     const byPerson = groupSum(people, (r) => r.person, (r) => r.cost);
     const top = [...byPerson.keys()].sort((a, b) => byPerson.get(b) - byPerson.get(a)).slice(0, TOP.spenders).reverse();
-    el("top-spenders-title").textContent = `Top ${Math.min(TOP.spenders, byPerson.size)} spenders of ${byPerson.size}`;
+    el("top-spenders-title").textContent = `Top ${Math.min(TOP.spenders, byPerson.size)} spenders of ${byPerson.size} · ${monthsLabel()}`;
     const usedTools = tools.filter((t) => people.some((r) => r.tool === t));
     chart("chart-top-spenders", {
       legend, tooltip: Object.assign({}, tooltipMoney, { axisPointer: { type: "shadow" } }), grid: { left: 130, right: 24, top: 36, bottom: 24 },
@@ -255,37 +271,39 @@
     }, top.length);
   }
 
-  function renderSeats() {
+  function renderSeats(people) {
     const rows = pick(seats);
-    const days = datesBetween(state.from, state.to).filter((d) => d >= minDate && d <= maxDate);
-    const held = groupSum(rows, (r) => r.date, () => 1);
-    const active = groupSum(rows.filter((r) => r.active), (r) => r.date, () => 1);
+    const shown = datesBetween(state.from, state.to).filter((d) => d >= minDate && d <= maxDate);
+    const held = groupSum(rows, (r) => r.date, (r) => r.held);
+    const active = groupSum(rows, (r) => r.date, (r) => r.active);
+    // Idle seats: held in the months the range touches and never used in them.
     const perPerson = new Map();
-    rows.forEach((r) => {
+    people.filter((r) => r.seat_days > 0).forEach((r) => {
       const p = perPerson.get(r.person) || { cost: 0, active: 0, team: r.team, tool: r.tool };
       p.cost += r.seat_cost;
-      p.active += r.active ? 1 : 0;
+      p.active += r.seat_active_days;
       perPerson.set(r.person, p);
     });
     const idle = [...perPerson.entries()].filter(([, p]) => p.active === 0);
     const idleCost = sum(idle, ([, p]) => p.cost);
     const seatCost = sum(rows, "seat_cost");
-    const unusedDayCost = sum(rows.filter((r) => !r.active), "seat_cost");
+    const unusedDayCost = sum(rows, "unused_cost");
+    const seatDays = sum(rows, "held");
     chart("chart-seats", {
       legend, tooltip: { trigger: "axis" }, grid: { left: 44, right: 16, top: 36, bottom: 28 },
-      xAxis: { type: "category", data: days.map(dayLabel), axisTick: { show: false } },
+      xAxis: { type: "category", data: shown.map(dayLabel), axisTick: { show: false } },
       yAxis: { type: "value", minInterval: 1, splitLine: { lineStyle: { color: "#eef0f4" } } },
       series: [
-        { name: "Seats held", type: "line", symbol: "none", lineStyle: { width: 2, color: "#94a3b8" }, itemStyle: { color: "#94a3b8" }, areaStyle: { color: "rgba(148,163,184,0.15)" }, data: days.map((d) => held.get(d) || 0) },
-        { name: "Active that day", type: "line", symbol: "none", lineStyle: { width: 2, color: "#4f46e5" }, itemStyle: { color: "#4f46e5" }, areaStyle: { color: "rgba(79,70,229,0.12)" }, data: days.map((d) => active.get(d) || 0) },
+        { name: "Seats held", type: "line", symbol: "none", lineStyle: { width: 2, color: "#94a3b8" }, itemStyle: { color: "#94a3b8" }, areaStyle: { color: "rgba(148,163,184,0.15)" }, data: shown.map((d) => held.get(d) || 0) },
+        { name: "Active that day", type: "line", symbol: "none", lineStyle: { width: 2, color: "#4f46e5" }, itemStyle: { color: "#4f46e5" }, areaStyle: { color: "rgba(79,70,229,0.12)" }, data: shown.map((d) => active.get(d) || 0) },
       ],
-    }, rows.length ? days.length : 0, state.tool && !seats.some((r) => r.tool === state.tool) ? `${toolName(state.tool)} has no seats: it is paid by usage.` : "");
-    const util = rows.length ? rows.filter((r) => r.active).length / rows.length : null;
+    }, rows.length ? shown.length : 0, state.tool && !seats.some((r) => r.tool === state.tool) ? `${toolName(state.tool)} has no seats: it is paid by usage.` : "");
+    const util = seatDays ? sum(rows, "active") / seatDays : null;
     el("seat-stats").innerHTML = rows.length
       ? `<div><b>${pct.format(util)}</b><span>seat-days used</span></div>` +
         `<div><b>${money(seatCost)}</b><span>seat cost in range</span></div>` +
         `<div><b>${money(unusedDayCost)}</b><span>paid for unused days</span></div>` +
-        `<div class="${idle.length ? "warn" : ""}"><b>${money(idleCost)}</b><span>${idle.length} idle seat${idle.length === 1 ? "" : "s"} (no use in range)</span></div>`
+        `<div class="${idle.length ? "warn" : ""}"><b>${money(idleCost)}</b><span>${idle.length} idle seat${idle.length === 1 ? "" : "s"} (no use in ${esc(monthsLabel())})</span></div>`
       : "";
     el("idle-seats").innerHTML = idle.length
       ? `Idle${idle.length > TOP.idle ? ` (the first ${TOP.idle} of ${idle.length})` : ""}: ` + idle.slice(0, TOP.idle).map(([p, x]) => `<span class="chip">${esc(personName(p))} · ${esc(x.team)} · ${money(x.cost)}</span>`).join(" ")
@@ -293,16 +311,16 @@
     return { idleCost, idleCount: idle.length };
   }
 
-  function renderProductivity(rows, useRows) {
-    const usedTools = tools.filter((t) => useRows.some((r) => r.tool === t));
+  function renderProductivity(rows) {
+    const usedTools = tools.filter((t) => rows.some((r) => r.tool === t));
     const stats = usedTools.map((t) => {
-      const u = useRows.filter((r) => r.tool === t);
+      const u = rows.filter((r) => r.tool === t);
       const lines = sum(u, "lines_accepted");
       // the lines the tool's spend pays for (a Claude Code plan user's are paid by the plan): the per-line divisor
       const billedLines = sum(u, "billed_lines_accepted");
       const shown = sum(u, "suggestions_shown"), accepted = sum(u, "suggestions_accepted");
       const acc = sum(u, "tool_accepts"), rej = sum(u, "tool_rejects");
-      const cost = sum(rows.filter((r) => r.tool === t), "cost");
+      const cost = sum(u, "cost");
       return { t, lines, billedLines, suggest: shown ? accepted / shown : null, toolRate: acc + rej ? acc / (acc + rej) : null, cost, perLine: billedLines ? cost / billedLines : null };
     });
     const rated = stats.filter((s) => s.suggest != null || s.toolRate != null);
@@ -341,9 +359,8 @@
     return { lines, perLine: lines ? cost / lines : null, tools: paidFor.map((s) => toolName(s.t)) };
   }
 
-  function renderModels(rows) {
-    const usageRows = rows.filter((r) => r.cost - r.seat > 0.000001);
-    const byModel = groupSum(usageRows, (r) => r.model, (r) => r.cost - r.seat);
+  function renderModels() {
+    const byModel = groupSum(pick(models), (r) => r.model, (r) => r.usage_cost);
     const sorted = [...byModel.entries()].sort((a, b) => b[1] - a[1]);
     const top = sorted.slice(0, TOP.models);
     const rest = sorted.slice(TOP.models).reduce((a, [, v]) => a + v, 0);
@@ -401,10 +418,13 @@
   function renderPeople() {
     const months = [...new Set(productivity.map((r) => r.month))].filter((m) => m >= state.from.slice(0, 7) && m <= state.to.slice(0, 7)).sort();
     const month = months[months.length - 1];
-    const all = productivity.filter((r) => r.month === month && matchTool(r) && matchTeam(r)).sort((a, b) => b.lines_accepted - a.lines_accepted || b.active_days - a.active_days);
-    const rows = all.slice(0, TOP.people);
+    // The embedded rows are each month, tool and team's top N in this order, so they hold any selection's top N.
+    const rows = productivity.filter((r) => r.month === month && matchTool(r) && matchTeam(r))
+      .sort((a, b) => b.lines_accepted - a.lines_accepted || b.active_days - a.active_days || (a.person < b.person ? -1 : 1))
+      .slice(0, TOP.people);
+    const of = sum(productivityGroups.filter((g) => g.month === month && matchTool(g) && matchTeam(g)), "people");
     const rate = (r) => (r.suggestion_acceptance_rate != null ? r.suggestion_acceptance_rate : r.tool_acceptance_rate);
-    el("people-title").textContent = `Productivity by person · ${month ? monthLabel(month) : ""}${all.length > TOP.people ? ` · top ${TOP.people} of ${all.length} by lines accepted` : ""}`;
+    el("people-title").textContent = `Productivity by person · ${month ? monthLabel(month) : ""}${of > TOP.people ? ` · top ${TOP.people} of ${of} by lines accepted` : ""}`;
     el("people-table").innerHTML = rows.map((r) =>
       `<tr><td>${esc(personName(r.person))}</td><td>${esc(toolName(r.tool))}</td><td>${esc(r.team)}</td><td class="num">${r.active_days}</td>` +
       `<td class="num">${num.format(r.lines_accepted)}</td><td class="num">${rate(r) == null ? "–" : pct.format(rate(r))}</td>` +
@@ -430,8 +450,8 @@
       return `<li><span class="badge ${status[0]}">${status[1]}</span> ${esc(c.description)} <code>${esc(c.name)}</code></li>`;
     }).join("");
     const total = sum(rows, "cost");
-    const unattributed = sum(rows.filter((r) => r.unattributed), "cost");
-    const unmapped = sum(rows.filter((r) => r.unmapped && !r.unattributed), "cost");
+    const unattributed = sum(rows, "unattributed_cost");
+    const unmapped = sum(rows, "unmapped_cost");
     const quarantined = sum(DATA.health.quarantine, "records");
     el("health-stats").innerHTML =
       `<div><b id="unattributed-share">${total ? pct.format(unattributed / total) : "–"}</b><span>unattributed spend (${money(unattributed)})</span></div>` +
@@ -460,31 +480,31 @@
   }
 
   function render() {
-    const rows = pick(costs);
-    const useRows = pick(usage);
+    const rows = pick(days);
+    const people = pickMonths(personMonths);
     const total = sum(rows, "cost");
     el("f-summary").textContent = minDate
       ? `${dayLabel(state.from)} – ${dayLabel(state.to)} · ${state.tool ? toolName(state.tool) : "all tools"} · ${state.team || "all teams"}`
       : "No data loaded yet: run the load and the models, then rebuild this report.";
-    document.body.classList.toggle("no-data", rows.length === 0 && useRows.length === 0);
+    document.body.classList.toggle("no-data", rows.length === 0);
     renderSpendTrend(rows);
     const budget = monthKpis(renderBudget());
     renderTeams(rows);
-    renderTopSpenders(rows);
-    const seat = renderSeats();
-    const prod = renderProductivity(rows, useRows);
-    renderModels(rows);
+    renderTopSpenders(people);
+    const seat = renderSeats(people);
+    const prod = renderProductivity(rows);
+    renderModels();
     renderMonthly();
     renderPeople();
     const health = renderHealth(rows);
-    const days = datesBetween(state.from, state.to).length;
-    const activeUsers = new Set(useRows.filter((r) => r.active).map((r) => r.person)).size;
-    kpi("kpi-spend", rows.length ? money(total) : "–", rows.length ? `${money(total / days)} per day over ${days} days` : "no spend for these filters");
+    const dayCount = datesBetween(state.from, state.to).length;
+    const active = new Set(people.filter((r) => r.active_days > 0).map((r) => r.person)).size;
+    kpi("kpi-spend", rows.length ? money(total) : "–", rows.length ? `${money(total / dayCount)} per day over ${dayCount} days` : "no spend for these filters");
     kpi("kpi-mtd", money(budget.mtd), budget.budget == null ? "no budget set for this selection" : `of ${money(budget.budget)} budget (${pct.format(budget.mtd / budget.budget)})`, budget.budget != null && budget.forecast > budget.budget ? "bad" : "");
     kpi("kpi-forecast", money(budget.forecast), budget.budget == null ? "month end at current run-rate" : budget.forecast > budget.budget ? `over budget by ${money(budget.forecast - budget.budget)}` : `${money(budget.budget - budget.forecast)} under budget`, budget.budget != null && budget.forecast > budget.budget ? "bad" : "good");
-    kpi("kpi-users", num.format(activeUsers), activeUsers ? `${money(total / activeUsers)} per active user` : "nobody active");
+    kpi("kpi-users", num.format(active), active ? `in ${monthsLabel()}` : "nobody active");
     kpi("kpi-line", prod.perLine == null ? "–" : unitMoney(prod.perLine), prod.tools.length ? `${prod.tools.join(" + ")}: ${num.format(prod.lines)} lines accepted they pay for` : "no tool reports accepted lines");
-    kpi("kpi-idle", money(seat.idleCost), `${seat.idleCount} seat${seat.idleCount === 1 ? "" : "s"} unused in range`, seat.idleCount ? "bad" : "");
+    kpi("kpi-idle", money(seat.idleCost), `${seat.idleCount} seat${seat.idleCount === 1 ? "" : "s"} unused in ${monthsLabel()}`, seat.idleCount ? "bad" : "");
     kpi("kpi-unattributed", health.unattributedShare == null ? "–" : pct.format(health.unattributedShare), "of spend has no person");
     window.__dashboard = { state: Object.assign({}, state), total, rows: rows.length };
   }

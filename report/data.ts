@@ -9,27 +9,40 @@ import { openDuckDbFile } from "../loaders/core/duckdb-file.ts";
 
 type Cell = string | number | boolean | null;
 
-/** Column-oriented table: `columns` names, `rows` as arrays; repeated strings are indexes into `dict`. */
+/** Column-oriented table: `values[i]` holds column `columns[i]` top to bottom, `rows` entries each. A column named in
+ * `strings` holds indexes into its own list of strings (dates, teams, people...), or null, so a repeated string costs a few
+ * digits. */
 export interface Table {
   columns: string[];
-  rows: Cell[][];
+  strings: Record<string, string[]>;
+  values: Cell[][];
+  rows: number;
 }
 
+/** How many people per month, tool and team the productivity table keeps: the page shows the top this many of any
+ * selection, and the top N of a union of groups is always among the groups' own top N. */
+export const PRODUCTIVITY_TOP = 12;
+
+/** What the page embeds: each panel's grain, never one row per person and day, so the file's size follows days x
+ * tools x teams and months x people, not people x days (docs/looker-studio.md, "The local dashboard"). */
 export interface ReportData {
   generatedAt: string;
   dataset: string;
-  /** Strings referenced by index from the fact tables (dates, teams, people, tools, models). */
-  dict: string[];
-  /** vw_cost_allocation per day x cost center x team x person x tool x model. */
-  costs: Table;
-  /** vw_cost_allocation's usage counters per day x tool x team x person (people only). */
-  usage: Table;
-  /** fct_seats_daily, seats held only. */
+  /** vw_cost_allocation per day x tool x team x cost center: cost, seat fees, unattributed and unmapped cost, usage counters. */
+  days: Table;
+  /** vw_cost_allocation per day x tool x team x model: usage spend (seat fees excluded), where there is some. */
+  models: Table;
+  /** fct_seats_daily per day x tool x team: seats held, seats active, seat cost, seat cost of the days unused. */
   seats: Table;
+  /** Per month x person x tool x team (unattributed excluded): vw_cost_allocation's cost and active days, fct_seats_daily's seat days. */
+  personMonths: Table;
+  /** vw_productivity_metrics, the top PRODUCTIVITY_TOP people per month x tool x team by lines accepted. */
+  productivity: Table;
+  /** vw_productivity_metrics' row count per month x tool x team, for "top N of M". */
+  productivityGroups: Table;
+  productivityTop: number;
   /** vw_monthly_finance: month x cost center x team x tool (roll-ups included), spend, budget, forecast, month over month. */
   finance: Table;
-  /** vw_productivity_metrics, person x month x tool. */
-  productivity: Table;
   /** vw_executive_summary, month x tool (and 'all'). */
   executive: Table;
   people: Record<string, string>;
@@ -72,44 +85,70 @@ export async function readReportData(opts: { warehousePath: string; dataset: str
         `warehouse ${warehousePath} has no ${missing.map((m) => `${dataset}.${m}`).join(", ")}: build the models first (npm run models -- run)`,
       );
     }
-    const dict = new Dictionary();
     const d = `"${dataset}"`;
     const raw = `"${names.raw}"`;
 
-    const costs = await table(conn, dict, ["date", "cost_center", "team", "person", "tool", "model"], `
-      SELECT CAST(activity_date AS VARCHAR) AS date, cost_center, team, person_id AS person, tool, COALESCE(model, '(no model)') AS model,
-        ROUND(CAST(SUM(cost_usd) AS DOUBLE), 6) AS cost, ROUND(CAST(SUM(seat_usd) AS DOUBLE), 6) AS seat,
-        CAST(SUM(total_tokens) AS DOUBLE) AS tokens, CAST(COALESCE(SUM(lines_accepted), 0) AS DOUBLE) AS lines_accepted,
-        BOOL_OR(is_unmapped_person) AS unmapped, BOOL_OR(is_unattributed) AS unattributed
-      FROM ${d}.vw_cost_allocation GROUP BY ALL ORDER BY date`);
+    // Money is summed exactly in the views' NUMERIC and rounded once per row, to 6 decimals: per day and tool the page
+    // adds at most a few dozen rows, far from moving a cent.
+    const usd = (sql: string) => `ROUND(CAST(COALESCE(${sql}, 0) AS DOUBLE), 6)`;
+    const counter = (sql: string) => `CAST(COALESCE(SUM(${sql}), 0) AS DOUBLE)`;
+    const days = await table(conn, ["date", "tool", "team", "cost_center"], `
+      SELECT CAST(activity_date AS VARCHAR) AS date, tool, team, cost_center,
+        ${usd("SUM(cost_usd)")} AS cost, ${usd("SUM(seat_usd)")} AS seat,
+        ${usd("SUM(cost_usd) FILTER (WHERE is_unattributed)")} AS unattributed_cost,
+        ${usd("SUM(cost_usd) FILTER (WHERE is_unmapped_person AND NOT is_unattributed)")} AS unmapped_cost,
+        ${counter("lines_added")} AS lines_added, ${counter("lines_accepted")} AS lines_accepted, ${counter("billed_lines_accepted")} AS billed_lines_accepted,
+        ${counter("suggestions_shown")} AS suggestions_shown, ${counter("suggestions_accepted")} AS suggestions_accepted,
+        ${counter("tool_accepts")} AS tool_accepts, ${counter("tool_rejects")} AS tool_rejects
+      FROM ${d}.vw_cost_allocation GROUP BY ALL ORDER BY date, tool, team, cost_center`);
 
-    const usage = await table(conn, dict, ["date", "team", "person", "tool"], `
-      SELECT CAST(activity_date AS VARCHAR) AS date, team, person_id AS person, tool,
-        CAST(COALESCE(SUM(lines_added), 0) AS DOUBLE) AS lines_added, CAST(COALESCE(SUM(lines_accepted), 0) AS DOUBLE) AS lines_accepted,
-        CAST(COALESCE(SUM(billed_lines_accepted), 0) AS DOUBLE) AS billed_lines_accepted,
-        CAST(COALESCE(SUM(suggestions_shown), 0) AS DOUBLE) AS suggestions_shown, CAST(COALESCE(SUM(suggestions_accepted), 0) AS DOUBLE) AS suggestions_accepted,
-        CAST(COALESCE(SUM(tool_accepts), 0) AS DOUBLE) AS tool_accepts, CAST(COALESCE(SUM(tool_rejects), 0) AS DOUBLE) AS tool_rejects,
-        CAST(COALESCE(SUM(sessions), 0) AS DOUBLE) AS sessions, CAST(COALESCE(SUM(pull_requests), 0) AS DOUBLE) AS pull_requests,
-        BOOL_OR(is_active) AS active
-      FROM ${d}.vw_cost_allocation WHERE NOT is_unattributed GROUP BY ALL ORDER BY date`);
+    const models = await table(conn, ["date", "tool", "team", "model"], `
+      SELECT CAST(activity_date AS VARCHAR) AS date, tool, team, COALESCE(model, '(no model)') AS model, ${usd("SUM(cost_usd - seat_usd)")} AS usage_cost
+      FROM ${d}.vw_cost_allocation GROUP BY ALL HAVING SUM(cost_usd - seat_usd) > 0.000001 ORDER BY date, tool, team, model`);
 
-    const seats = await table(conn, dict, ["date", "team", "person", "tool"], `
-      SELECT CAST(seat_date AS VARCHAR) AS date, team, person_id AS person, tool, is_active AS active,
-        ROUND(CAST(seat_cost_usd AS DOUBLE), 6) AS seat_cost
-      FROM ${d}.fct_seats_daily WHERE seat_held ORDER BY date`);
+    const seats = await table(conn, ["date", "tool", "team"], `
+      SELECT CAST(seat_date AS VARCHAR) AS date, tool, team, CAST(COUNT(*) AS INTEGER) AS held, CAST(COUNT(*) FILTER (WHERE is_active) AS INTEGER) AS active,
+        ${usd("SUM(seat_cost_usd)")} AS seat_cost, ${usd("SUM(seat_cost_usd) FILTER (WHERE NOT is_active)")} AS unused_cost
+      FROM ${d}.fct_seats_daily WHERE seat_held GROUP BY ALL ORDER BY date, tool, team`);
 
-    const finance = await table(conn, dict, ["cost_center", "team", "tool"], `
+    const personMonths = await table(conn, ["month", "person", "tool", "team"], `
+      WITH costs AS (
+        SELECT strftime(activity_date, '%Y-%m') AS month, person_id AS person, tool, team, SUM(cost_usd) AS cost,
+          COUNT(DISTINCT activity_date) FILTER (WHERE is_active) AS active_days
+        FROM ${d}.vw_cost_allocation WHERE NOT is_unattributed GROUP BY ALL
+      ),
+      seats AS (
+        SELECT strftime(seat_date, '%Y-%m') AS month, person_id AS person, tool, team, SUM(seat_cost_usd) AS seat_cost,
+          COUNT(*) AS seat_days, COUNT(*) FILTER (WHERE is_active) AS seat_active_days
+        FROM ${d}.fct_seats_daily WHERE seat_held GROUP BY ALL
+      )
+      SELECT month, person, tool, team, ${usd("cost")} AS cost, CAST(COALESCE(active_days, 0) AS INTEGER) AS active_days,
+        CAST(COALESCE(seat_days, 0) AS INTEGER) AS seat_days, CAST(COALESCE(seat_active_days, 0) AS INTEGER) AS seat_active_days, ${usd("seat_cost")} AS seat_cost
+      FROM costs FULL OUTER JOIN seats USING (month, person, tool, team) ORDER BY month, tool, team, person`);
+
+    const finance = await table(conn, ["month", "cost_center", "team", "tool", "mom_basis"], `
       SELECT strftime(month, '%Y-%m') AS month, cost_center, team, tool, CAST(spend_usd AS DOUBLE) AS spend, CAST(budget_usd AS DOUBLE) AS budget,
         CAST(month_end_forecast_usd AS DOUBLE) AS forecast, mom_change_pct AS mom, mom_basis, is_mom_alert,
         CAST(days_with_data AS INTEGER) AS days_with_data, CAST(days_in_month AS INTEGER) AS days_in_month, is_month_to_date
       FROM ${d}.vw_monthly_finance ORDER BY month, cost_center, team, tool`);
 
-    const productivity = await table(conn, dict, ["team", "person", "tool"], `
-      SELECT strftime(month, '%Y-%m') AS month, tool, person_id AS person, team, CAST(active_days AS INTEGER) AS active_days, CAST(lines_accepted AS DOUBLE) AS lines_accepted,
-        suggestion_acceptance_rate, tool_acceptance_rate, CAST(cost_usd AS DOUBLE) AS cost, cost_per_accepted_line_usd AS cost_per_line, tier
-      FROM ${d}.vw_productivity_metrics ORDER BY month, tool, person`);
+    // The productivity table's order, which the page repeats: lines accepted, then active days, then person.
+    const productivity = await table(conn, ["month", "tool", "person", "team", "tier"], `
+      WITH ranked AS (
+        SELECT strftime(month, '%Y-%m') AS month, tool, person_id AS person, team, CAST(active_days AS INTEGER) AS active_days,
+          CAST(COALESCE(lines_accepted, 0) AS DOUBLE) AS lines_accepted,
+          ROUND(suggestion_acceptance_rate, 4) AS suggestion_acceptance_rate, ROUND(tool_acceptance_rate, 4) AS tool_acceptance_rate,
+          ROUND(CAST(cost_usd AS DOUBLE), 6) AS cost, ROUND(CAST(cost_per_accepted_line_usd AS DOUBLE), 6) AS cost_per_line, tier,
+          ROW_NUMBER() OVER (PARTITION BY month, tool, team ORDER BY COALESCE(lines_accepted, 0) DESC, active_days DESC, person_id) AS rank_in_group
+        FROM ${d}.vw_productivity_metrics
+      )
+      SELECT * EXCLUDE (rank_in_group) FROM ranked WHERE rank_in_group <= ${PRODUCTIVITY_TOP} ORDER BY month, tool, team, rank_in_group`);
 
-    const executive = await table(conn, dict, [], `
+    const productivityGroups = await table(conn, ["month", "tool", "team"], `
+      SELECT strftime(month, '%Y-%m') AS month, tool, team, CAST(COUNT(*) AS INTEGER) AS people
+      FROM ${d}.vw_productivity_metrics GROUP BY ALL ORDER BY month, tool, team`);
+
+    const executive = await table(conn, ["month", "tool", "mom_basis", "accepted_line_tools"], `
       SELECT strftime(month, '%Y-%m') AS month, tool, CAST(spend_usd AS DOUBLE) AS spend, CAST(active_users AS INTEGER) AS active_users,
         mom_change_pct AS mom, mom_basis, is_mom_alert, CAST(month_end_forecast_usd AS DOUBLE) AS forecast,
         CAST(days_with_data AS INTEGER) AS days_with_data, CAST(days_in_month AS INTEGER) AS days_in_month, is_month_to_date,
@@ -125,12 +164,14 @@ export async function readReportData(opts: { warehousePath: string; dataset: str
     return {
       generatedAt: (opts.now ?? new Date()).toISOString(),
       dataset,
-      dict: dict.values,
-      costs,
-      usage,
+      days,
+      models,
       seats,
-      finance,
+      personMonths,
       productivity,
+      productivityGroups,
+      productivityTop: PRODUCTIVITY_TOP,
+      finance,
       executive,
       people,
       health: await health(conn, present, dataset, raw, opts.freshnessMaxHours ?? 36),
@@ -186,26 +227,24 @@ async function rows(conn: DuckDBConnection, sql: string): Promise<Record<string,
   return (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, Cell>[];
 }
 
-/** Runs `sql` and returns it column-oriented, with the `coded` columns' strings replaced by dictionary indexes. */
-async function table(conn: DuckDBConnection, dict: Dictionary, coded: string[], sql: string): Promise<Table> {
+/** Runs `sql` and returns it column-oriented, the `coded` columns' strings replaced by indexes into their own lists. */
+async function table(conn: DuckDBConnection, coded: string[], sql: string): Promise<Table> {
   const reader = await conn.runAndReadAll(sql);
   const columns = reader.columnNames();
-  const codedAt = new Set(coded.map((c) => columns.indexOf(c)));
+  const strings: Table["strings"] = {};
   // Queries cast every number to DOUBLE or INTEGER, which JSON keeps as numbers (BIGINT would become text).
-  const out = (reader.getRowsJson() as Cell[][]).map((row) => row.map((v, i) => (codedAt.has(i) ? dict.code(String(v)) : v)));
-  return { columns, rows: out };
-}
-
-class Dictionary {
-  readonly values: string[] = [];
-  private readonly index = new Map<string, number>();
-  code(value: string): number {
-    let i = this.index.get(value);
-    if (i === undefined) {
-      i = this.values.length;
-      this.values.push(value);
-      this.index.set(value, i);
-    }
-    return i;
-  }
+  const values = (reader.getColumnsJson() as Cell[][]).map((column, i) => {
+    const name = columns[i]!;
+    if (!coded.includes(name)) return column;
+    const index = new Map<string, number>();
+    const list: string[] = (strings[name] = []);
+    return column.map((v) => {
+      if (v === null) return null;
+      const s = String(v);
+      let code = index.get(s);
+      if (code === undefined) index.set(s, (code = list.push(s) - 1));
+      return code;
+    });
+  });
+  return { columns, strings, values, rows: reader.currentRowCount };
 }

@@ -62,8 +62,8 @@ export function renderHtml(data: ReportData): string {
     ${panel("chart-spend-trend", "Daily spend by tool", "Stacked by tool, with the 7-day average. Red marks unusual days: spend more than 3.5 robust z-scores (median and median absolute deviation) from the same kind of day, weekday or weekend, in the 4 weeks before.", '<p class="note" id="trend-note"></p>', true)}
     ${panel("chart-budget", "Month to date vs budget", "Per cost center, as a share of its budget: spend so far and the month-end forecast at the current run-rate (vw_monthly_finance).", '<p class="note muted-note" id="budget-note"></p>')}
     ${panel("chart-teams", "Spend by team and cost center", "All cost in range, split by tool.")}
-    ${panel("chart-top-spenders", "Top spenders", "The people with the most cost in range (unattributed cost excluded).")}
-    ${panel("chart-seats", "Seat utilization", "Seats held vs seats used each day; idle seats had no use in the whole range.", '<div class="stats" id="seat-stats"></div><p class="chips" id="idle-seats"></p>')}
+    ${panel("chart-top-spenders", "Top spenders", "The people with the most cost in the calendar months the range touches, whole months (unattributed cost excluded).")}
+    ${panel("chart-seats", "Seat utilization", "Seats held vs seats used each day in range; idle seats had no use in the calendar months the range touches, whole months.", '<div class="stats" id="seat-stats"></div><p class="chips" id="idle-seats"></p>')}
     ${panel("chart-acceptance", "Acceptance rates", "Suggestions accepted / shown, and tool actions accepted / (accepted + rejected).")}
     ${panel("chart-lines", "Lines accepted and cost per accepted line", "Per tool: all cost of the tool in range divided by the accepted lines that cost pays for (a Claude Code plan user's lines are paid by the plan).", '<p class="note muted-note" id="lines-note"></p>')}
     ${panel("chart-models", "Model mix", "Usage spend by model and its share (seat fees excluded).")}
@@ -87,7 +87,7 @@ export function renderHtml(data: ReportData): string {
     </section>
   </div>
 </main>
-<footer>Built from the Looker Studio views vw_executive_summary, vw_monthly_finance, vw_productivity_metrics and vw_cost_allocation, with fct_seats_daily for seats. All amounts in USD.</footer>
+<footer>Built from the Looker Studio views vw_executive_summary, vw_monthly_finance, vw_productivity_metrics and vw_cost_allocation, with fct_seats_daily for seats. All amounts in USD. Day panels follow the date range to the day; the per-person figures (active users, top spenders, idle seats, productivity) cover the calendar months it touches.</footer>
 <script>${echarts}</script>
 <script type="application/json" id="report-data">${scriptSafeJson(data)}</script>
 <script>${script}</script>

@@ -21,7 +21,8 @@ export interface BuildReportOptions {
 export interface BuildReportResult {
   outFile: string;
   bytes: number;
-  rows: { costs: number; usage: number; seats: number };
+  /** Rows and JSON bytes each embedded table contributes (what the file's size is made of). */
+  tables: Record<string, { rows: number; bytes: number }>;
 }
 
 /** Reads the warehouse (read-only) and writes the dashboard; returns the absolute path written. */
@@ -31,5 +32,14 @@ export async function buildReport(opts: BuildReportOptions): Promise<BuildReport
   const outFile = resolve(opts.outFile);
   mkdirSync(dirname(outFile), { recursive: true });
   writeFileSync(outFile, html);
-  return { outFile, bytes: Buffer.byteLength(html), rows: { costs: data.costs.rows.length, usage: data.usage.rows.length, seats: data.seats.rows.length } };
+  return { outFile, bytes: Buffer.byteLength(html), tables: tableSizes(data) };
+}
+
+function tableSizes(data: ReportData): BuildReportResult["tables"] {
+  const sizes: BuildReportResult["tables"] = {};
+  for (const [name, value] of Object.entries(data)) {
+    if (value && typeof value === "object" && "values" in value) sizes[name] = { rows: value.rows, bytes: Buffer.byteLength(JSON.stringify(value)) };
+  }
+  sizes.people = { rows: Object.keys(data.people).length, bytes: Buffer.byteLength(JSON.stringify(data.people)) };
+  return sizes;
 }

@@ -8,10 +8,11 @@ import { promisify } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PRODUCTIVITY_TOP, type Table } from "../../report/data.ts";
 import { buildReport, renderHtml, type ReportData } from "../../report/index.ts";
 import { buildModels, REPO_ROOT } from "../../runner/index.ts";
 import type { GroundTruth } from "../../simulator/ledger.ts";
-import { query } from "../helpers/duckdb.ts";
+import { exec, query } from "../helpers/duckdb.ts";
 import { loadSimulatedWarehouse, SIMULATED_CLOCK_VARS } from "../helpers/pipeline.ts";
 
 const DATASET = "ai_usage_dev";
@@ -43,6 +44,9 @@ beforeAll(async () => {
   data = JSON.parse(html.match(/<script type="application\/json" id="report-data">(.*?)<\/script>/s)![1]!) as ReportData;
 }, 300_000);
 
+/** The sum of one embedded column. */
+const total = (table: Table, name: string) => table.values[table.columns.indexOf(name)]!.reduce((a: number, v) => a + Number(v), 0);
+
 const vendorUsd = (tool: string) => truth.vendorDaily.filter((v) => v.tool === tool).reduce((a, v) => a + Number(v.cents), 0) / 100;
 
 describe("buildReport", () => {
@@ -57,13 +61,16 @@ describe("buildReport", () => {
     expect(data.dataset).toBe(DATASET);
   });
 
-  it("embeds the views' figures: cost rows sum to vw_cost_allocation and to the vendors' usage bills", async () => {
+  it("embeds the views' figures: day rows sum to vw_cost_allocation and to the vendors' usage bills", async () => {
     const [view] = await query(warehousePath, `SELECT CAST(SUM(cost_usd) AS DOUBLE) AS total, CAST(SUM(cost_usd - seat_usd) AS DOUBLE) AS usage_total FROM ${DATASET}.vw_cost_allocation`);
-    const col = (name: string) => data.costs.columns.indexOf(name);
-    const embedded = data.costs.rows.reduce((a, r) => a + Number(r[col("cost")]), 0);
-    const usage = data.costs.rows.reduce((a, r) => a + Number(r[col("cost")]) - Number(r[col("seat")]), 0);
+    const embedded = total(data.days, "cost");
+    const usage = embedded - total(data.days, "seat");
     expect(embedded).toBeCloseTo(Number(view!.total), 2);
     expect(usage).toBeCloseTo(Number(view!.usage_total), 2);
+    // every panel's table adds up to the same money
+    expect(total(data.models, "usage_cost")).toBeCloseTo(usage, 2);
+    const [people] = await query(warehousePath, `SELECT CAST(SUM(cost_usd) AS DOUBLE) AS total FROM ${DATASET}.vw_cost_allocation WHERE NOT is_unattributed`);
+    expect(total(data.personMonths, "cost")).toBeCloseTo(Number(people!.total), 2);
     const vendorTotal = vendorUsd("cursor") + vendorUsd("claude_code") + vendorUsd("claude_api");
     expect(Math.abs(usage - vendorTotal)).toBeLessThan(0.01 * 3);
     // data health: every loaded stream, every assertion run and passing
@@ -71,6 +78,40 @@ describe("buildReport", () => {
     expect(data.health.streams.every((s) => s.lastStatus === "succeeded" && s.lastSucceededAt !== null)).toBe(true);
     expect(data.health.checks.map((c) => [c.name, c.failingRows])).toContainEqual(["assert_reconcile_anthropic_cost", 0]);
     expect(data.health.checks.every((c) => c.failingRows === 0)).toBe(true);
+  });
+
+  it("embeds what the panels show, not one row per person and day: twice the people on the same days keep the day tables' rows", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "report-twins-"));
+    const copy = path.join(dir, "warehouse.duckdb");
+    copyFileSync(warehousePath, copy);
+    // Every person gets a twin with the same days, teams, tools, models and seats.
+    await exec(copy, ["fct_cost_daily", "fct_usage_daily", "fct_seats_daily", "dim_users"].map((t) =>
+      `INSERT INTO ${DATASET}.${t} SELECT * REPLACE (person_id || '.twin' AS person_id) FROM ${DATASET}.${t} WHERE person_id != 'unattributed';`).join("\n"));
+    const people = `SELECT COUNT(DISTINCT person_id) AS n FROM ${DATASET}.vw_cost_allocation WHERE NOT is_unattributed`;
+    const [once] = await query(warehousePath, people);
+    const [twice] = await query(copy, people);
+    expect(Number(twice!.n)).toBe(2 * Number(once!.n));
+    const built = await buildReport({ warehousePath: copy, dataset: DATASET, outFile: path.join(dir, "index.html") });
+    const doubled = JSON.parse(readFileSync(path.join(dir, "index.html"), "utf8").match(/id="report-data">(.*?)<\/script>/s)![1]!) as ReportData;
+    // the day panels' tables: not one row more
+    for (const name of ["days", "models", "seats"] as const) expect(doubled[name].rows, name).toBe(data[name].rows);
+    const [grain] = await query(warehousePath, `
+      SELECT COUNT(DISTINCT activity_date) AS days, COUNT(DISTINCT strftime(activity_date, '%Y-%m')) AS months, COUNT(DISTINCT tool) AS tools,
+        COUNT(DISTINCT team) AS teams, COUNT(DISTINCT (team, cost_center)) AS team_centers, COUNT(DISTINCT model) + 1 AS models
+      FROM ${DATASET}.vw_cost_allocation`);
+    const [days, months, tools, teams, teamCenters, models] = ["days", "months", "tools", "teams", "team_centers", "models"].map((k) => Number(grain![k]));
+    expect(doubled.days.rows).toBeLessThanOrEqual(days! * tools! * teamCenters!);
+    expect(doubled.models.rows).toBeLessThanOrEqual(days! * tools! * teams! * models!);
+    expect(doubled.seats.rows).toBeLessThanOrEqual(days! * tools! * teams!);
+    // the person panels' tables: months x people, never days x people
+    expect(doubled.personMonths.rows).toBe(2 * data.personMonths.rows);
+    const [personDays] = await query(warehousePath, `SELECT COUNT(*) AS n FROM (SELECT DISTINCT activity_date, person_id, tool FROM ${DATASET}.vw_cost_allocation WHERE NOT is_unattributed)`);
+    expect(data.personMonths.rows * 5).toBeLessThan(Number(personDays!.n));
+    expect(doubled.productivity.rows).toBeLessThanOrEqual(months! * tools! * teams! * PRODUCTIVITY_TOP);
+    expect(doubled.productivityGroups.rows).toBe(data.productivityGroups.rows);
+    // what each table weighs, for the CLI's line
+    expect(built.tables.days!.rows).toBe(doubled.days.rows);
+    expect(built.tables.personMonths!.bytes).toBeGreaterThan(built.tables.days!.bytes / 100);
   });
 
   it("reports a failed load run and quarantined records in data health", async () => {
@@ -161,7 +202,7 @@ describe("the dashboard in headless Chromium", () => {
       );
     }, CHART_IDS);
   const text = (selector: string) => page.locator(selector).innerText();
-  const total = () => page.evaluate(() => (window as unknown as { __dashboard: { total: number } }).__dashboard.total);
+  const pageTotal = () => page.evaluate(() => (window as unknown as { __dashboard: { total: number } }).__dashboard.total);
   async function setFilter(selector: string, value: string) {
     if (selector === "#f-from" || selector === "#f-to") await page.fill(selector, value);
     else await page.selectOption(selector, value);
@@ -180,10 +221,28 @@ describe("the dashboard in headless Chromium", () => {
 
   it("shows the total spend as USD, equal to the warehouse's", async () => {
     const [row] = await query(warehousePath, `SELECT CAST(SUM(cost_usd) AS DOUBLE) AS total FROM ${DATASET}.vw_cost_allocation`);
-    expect(await total()).toBeCloseTo(Number(row!.total), 2);
+    expect(await pageTotal()).toBeCloseTo(Number(row!.total), 2);
     expect(await text("#kpi-spend .value")).toBe(money(Number(row!.total)));
     // the team bars add up to the same total
     expect((await charts())["chart-teams"]!.sum).toBeCloseTo(Number(row!.total), 0);
+  });
+
+  it("per day and tool, the daily spend chart shows vw_cost_allocation's sum to the cent", async () => {
+    const sums = await query(warehousePath, `
+      SELECT CAST(activity_date AS VARCHAR) AS day, tool, CAST(SUM(cost_usd) AS DOUBLE) AS cost FROM ${DATASET}.vw_cost_allocation GROUP BY ALL`);
+    const shown = await page.evaluate(() => {
+      const ec = (window as unknown as { echarts: { getInstanceByDom(el: Element): { getOption(): { series: Array<{ name: string; data: Array<number | null> }> } } } }).echarts;
+      return ec.getInstanceByDom(document.querySelector("#chart-spend-trend .chart")!).getOption().series;
+    });
+    const first = sums.map((r) => String(r.day)).sort()[0]!;
+    const dayIndex = (day: string) => (Date.parse(`${day}T00:00:00Z`) - Date.parse(`${first}T00:00:00Z`)) / 86_400_000;
+    const label: Record<string, string> = { cursor: "Cursor", claude_code: "Claude Code", claude_api: "Claude API" };
+    for (const r of sums) {
+      const drawn = shown.find((s) => s.name === label[String(r.tool)])!.data[dayIndex(String(r.day))]!;
+      // rounded to the cent: within half a cent of the exact sum
+      expect(Math.abs(drawn - Number(r.cost)), `${String(r.day)} ${String(r.tool)}`).toBeLessThanOrEqual(0.005 + 1e-9);
+    }
+    expect(sums.length).toBeGreaterThan(40);
   });
 
   it("takes months from vw_executive_summary and budgets from vw_monthly_finance: no partial month is compared", async () => {
@@ -213,7 +272,7 @@ describe("the dashboard in headless Chromium", () => {
   it("flags a handful of unusual days at most, says N on every top-N list, names the tools cost per line covers, shows values on hover", async () => {
     const flagged = Number((await text("#trend-note")).match(/^(\d+) unusual day/)![1]);
     expect(flagged).toBeLessThanOrEqual(5);
-    expect(await text("#top-spenders-title")).toMatch(/^Top 10 spenders of \d+$/);
+    expect(await text("#top-spenders-title")).toMatch(/^Top 10 spenders of \d+ · [A-Z][a-z]{2} \d{4}( – [A-Z][a-z]{2} \d{4})?$/);
     expect(await text("#people-title")).toMatch(/top 12 of \d+ by lines accepted/);
     expect(await text("#kpi-line .sub")).toMatch(/^Claude Code \+ Cursor: [\d,]+ lines accepted they pay for$/);
     // the per-line divisor leaves out Claude Code plan users' lines (their plan is not in the spend): the lines of
@@ -241,7 +300,7 @@ describe("the dashboard in headless Chromium", () => {
   it("the tool filter changes the KPIs and every chart: Claude Code spend equals the vendor's bill", async () => {
     const before = await charts();
     await setFilter("#f-tool", "claude_code");
-    expect(await total()).toBeCloseTo(vendorUsd("claude_code"), 2);
+    expect(await pageTotal()).toBeCloseTo(vendorUsd("claude_code"), 2);
     expect(await text("#kpi-spend .value")).toBe(money(vendorUsd("claude_code")));
     const after = await charts();
     expect(after["chart-spend-trend"]!.names).toEqual(["Claude Code", "7-day average", "Unusual day"]);
@@ -257,7 +316,7 @@ describe("the dashboard in headless Chromium", () => {
     const team = String(top!.team);
     const spenders = (await charts())["chart-top-spenders"]!.sum;
     await setFilter("#f-team", team);
-    expect(await total()).toBeCloseTo(Number(top!.total), 2);
+    expect(await pageTotal()).toBeCloseTo(Number(top!.total), 2);
     const after = await charts();
     expect(after["chart-teams"]!.points).toBeGreaterThan(0);
     expect(await page.evaluate(() => (window as unknown as { echarts: { getInstanceByDom(el: Element): { getOption(): { yAxis: Array<{ data: string[] }> } } } }).echarts.getInstanceByDom(document.querySelector("#chart-teams .chart")!).getOption().yAxis[0]!.data)).toHaveLength(1);
@@ -277,8 +336,14 @@ describe("the dashboard in headless Chromium", () => {
     const [row] = await query(warehousePath, `SELECT CAST(SUM(cost_usd) AS DOUBLE) AS total FROM ${DATASET}.vw_cost_allocation WHERE activity_date BETWEEN DATE '${from}' AND DATE '${to}'`);
     await setFilter("#f-from", from);
     await setFilter("#f-to", to);
-    expect(await total()).toBeCloseTo(Number(row!.total), 2);
+    expect(await pageTotal()).toBeCloseTo(Number(row!.total), 2);
     expect((await charts())["chart-spend-trend"]!.points).toBeGreaterThanOrEqual(7);
+    // the person panels cover the calendar months the range touches, whole
+    const months = `strftime(activity_date, '%Y-%m') BETWEEN '${from.slice(0, 7)}' AND '${to.slice(0, 7)}' AND NOT is_unattributed`;
+    const top = await query(warehousePath, `SELECT person_id, CAST(SUM(cost_usd) AS DOUBLE) AS cost FROM ${DATASET}.vw_cost_allocation WHERE ${months} GROUP BY person_id ORDER BY cost DESC LIMIT 10`);
+    expect((await charts())["chart-top-spenders"]!.sum).toBeCloseTo(top.reduce((a, r) => a + Number(r.cost), 0), 0);
+    const [active] = await query(warehousePath, `SELECT COUNT(DISTINCT person_id) AS n FROM ${DATASET}.vw_cost_allocation WHERE is_active AND ${months}`);
+    expect(await text("#kpi-users .value")).toBe(String(active!.n));
 
     await setFilter("#f-from", "2020-01-01");
     await setFilter("#f-to", "2020-01-31");
@@ -289,15 +354,15 @@ describe("the dashboard in headless Chromium", () => {
       await expect(page.locator(`#${id} .empty-state`).isVisible(), id).resolves.toBe(true);
     }
     await page.click("#f-reset");
-    expect(await total()).toBeCloseTo(data.costs.rows.reduce((a, r) => a + Number(r[data.costs.columns.indexOf("cost")]), 0), 2);
+    expect(await pageTotal()).toBeCloseTo(total(data.days, "cost"), 2);
     expect(problems).toEqual([]);
   });
 
   it("a warehouse with no rows yet gives empty states, not errors", async () => {
-    const empty = (t: ReportData["costs"]) => ({ columns: t.columns, rows: [] });
+    const empty = (t: Table): Table => ({ ...t, values: t.columns.map(() => []), rows: 0 });
     const bare: ReportData = {
-      ...data, dict: [], people: {}, costs: empty(data.costs), usage: empty(data.usage), seats: empty(data.seats),
-      finance: empty(data.finance), productivity: empty(data.productivity), executive: empty(data.executive),
+      ...data, people: {}, days: empty(data.days), models: empty(data.models), seats: empty(data.seats), personMonths: empty(data.personMonths),
+      finance: empty(data.finance), productivity: empty(data.productivity), productivityGroups: empty(data.productivityGroups), executive: empty(data.executive),
       health: { ...data.health, streams: [], quarantine: [], checks: data.health.checks.map((c) => ({ ...c, failingRows: null })) },
     };
     const file = path.join(mkdtempSync(path.join(tmpdir(), "report-empty-")), "index.html");
