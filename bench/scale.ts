@@ -12,16 +12,10 @@ import { compileForDataset } from "../runner/index.ts";
 import { runChild, runCommand, type CommandRun } from "./children.ts";
 import type { ChildResult } from "./load-child.ts";
 import type { Figure } from "./metrics.ts";
-import { BENCH_VARS, buildFigures, changedDays, DATASET, dayBefore, failures, profiledBuild, type ProfiledRun } from "./warehouse.ts";
+import { BENCH_VARS, buildFigures, changedDays, DATASET, dayBefore, failures, profiledBuild, type ProfiledRun, type WarehouseOptions } from "./warehouse.ts";
 
-export interface ScaleOptions {
-  seed: number;
-  users: number;
-  historyDays: number;
-  lookback: number;
-  endDate: string;
-  workDir: string;
-}
+/** The scale scenario's company: the same knobs as the warehouse scenario's. */
+export type ScaleOptions = WarehouseOptions;
 
 /** The targets of issue 13 (2,000 people × 365 days, 2 cores). */
 export const SCALE_TARGETS = { peakRssBytes: 2 * 2 ** 30, fullBuildMs: 180_000, dailyBuildMs: 30_000, dashboardBytes: 5 * 2 ** 20, openMs: 3_000 };

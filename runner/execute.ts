@@ -164,7 +164,17 @@ async function runTable(conn: DuckDBConnection, action: Action, script: ActionSc
   }
   for (const op of t.incrementalPreOps ?? []) await script.script(op);
   await script.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(SOURCE)} AS ${script.query(t.incrementalQuery ?? t.query)}`);
-  const columns = (await columnsOf(conn, schema, name)).map(quoteIdent);
+  const existingColumns = await columnsOf(conn, schema, name);
+  const added = (await query(conn, `SELECT column_name FROM (DESCRIBE ${quoteIdent(SOURCE)})`)).rows
+    .map((r) => String(r.column_name))
+    .filter((c) => !existingColumns.includes(c));
+  // An incremental build fills only the days it replaces: a column the model gained would stay empty on the others.
+  if (added.length) {
+    throw new Error(
+      `${schema}.${name} has no column ${added.join(", ")}, which its model now builds: rebuild it once from the raw data with \`npm run models -- run --full-refresh\` (on GCP, a run with "fullRefresh": true; docs/runbook.md)`,
+    );
+  }
+  const columns = existingColumns.map(quoteIdent);
   if (t.uniqueKey?.length) {
     const keyMatch = t.uniqueKey.map((k) => `DATAFORM_DEST.${quoteIdent(k)} = DATAFORM_SOURCE.${quoteIdent(k)}`).join(" AND ");
     const conditions = [t.bigquery?.updatePartitionFilter, ...(t.bigquery?.incrementalPredicates ?? [])]

@@ -176,6 +176,19 @@ describe("runGraph on DuckDB", () => {
     expect(overwrite.actions[0]!.error).toBe("definitions/marts/fct_events.sqlx: incrementalStrategy INSERT_OVERWRITE is not supported by the local DuckDB runner");
   });
 
+  it("an incremental whose model gained a column is refused with the fix, and keeps its rows", async () => {
+    await runGraph(graph, { db: conn });
+    const before = await facts();
+    const changed: CompiledGraph = structuredClone(graph);
+    const fct = changed.tables!.find((t) => t.target.name === "fct_events")!;
+    fct.incrementalQuery = `SELECT *, 1 AS added_metric FROM (${fct.incrementalQuery})`;
+    const result = await runGraph(changed, { db: conn, actions: ["fct_events"] });
+    expect(result.actions[0]!.error).toBe(
+      'definitions/marts/fct_events.sqlx: fx.fct_events has no column added_metric, which its model now builds: rebuild it once from the raw data with `npm run models -- run --full-refresh` (on GCP, a run with "fullRefresh": true; docs/runbook.md)',
+    );
+    expect(await facts()).toEqual(before);
+  });
+
   it("a script's array variable reaches the scans as literal values: `IN UNNEST(changed_days)` prunes like on BigQuery", async () => {
     await conn.run("CREATE SCHEMA cd_raw; CREATE TABLE cd_raw.src AS SELECT DATE '2024-01-01' + CAST(i % 30 AS INTEGER) AS d, i AS v FROM range(300) t(i)");
     await conn.run("CREATE TABLE cd_raw.changed (d DATE); INSERT INTO cd_raw.changed VALUES ('2024-01-03'), ('2024-01-20')");
