@@ -165,7 +165,7 @@ export async function changedDays(dbPath: string): Promise<number> {
   const conn = await instance.connect();
   try {
     const reader = await conn.runAndReadAll(
-      `SELECT MAX(days_rebuilt) FROM (SELECT table_name, arg_max(days_rebuilt, built_at) AS days_rebuilt FROM "${DATASET}".build_log WHERE NOT full_refresh GROUP BY table_name)`,
+      `SELECT MAX(days_rebuilt) FROM (SELECT table_name, arg_max(COALESCE(len(replaced_days), 0), built_at) AS days_rebuilt FROM "${DATASET}".build_log WHERE NOT full_refresh GROUP BY table_name)`,
     );
     return Number(reader.getRows()[0]?.[0] ?? 0);
   } finally {

@@ -4,11 +4,17 @@
 // BigQuery prunes partitions by (a subquery it does not); an assertion cannot declare one, so the daily variant is an
 // operation that declares it and fails with ERROR() when the query returns rows.
 
-const uniqueKey = (table, columns) => (ref, on) => `SELECT ${columns.join(", ")}, COUNT(*) AS row_count
+/** The check that no key of `table` appears twice; `columns` lead with the day the check is scoped by. */
+const uniqueKey = (table, columns, description) => ({
+  name: `assert_${table}_unique_key`,
+  day: columns[0],
+  description,
+  query: (ref, on) => `SELECT ${columns.join(", ")}, COUNT(*) AS row_count
 FROM ${ref(table)}
 WHERE ${on(columns[0])}
 GROUP BY ${columns.join(", ")}
-HAVING COUNT(*) > 1`;
+HAVING COUNT(*) > 1`,
+});
 
 /** Rows of `table` breaking a rule: `rules` maps each rule's sentence to the condition every row must meet. */
 const rowConditions = (table, dayColumn, columns, rules) => (ref, on) => {
@@ -140,24 +146,9 @@ const CHECKS = [
     description: "Per day and tool (claude_api, claude_code), billed + allocated cost in fct_cost_daily equals the Anthropic cost report to the cent, and every raw cost line's amount parsed. The vendor figure is recomputed from raw, independently of staging: the lines of each day's latest complete fetch, found from raw_load_runs, so a stale, duplicated or dropped line fails here. Returns the days that do not reconcile.",
     query: reconcileAnthropicCost,
   },
-  {
-    name: "assert_fct_cost_daily_unique_key",
-    day: "cost_date",
-    description: "No cost_key twice in fct_cost_daily: the replacement of changed days never leaves a day twice.",
-    query: uniqueKey("fct_cost_daily", ["cost_date", "cost_key"]),
-  },
-  {
-    name: "assert_fct_usage_daily_unique_key",
-    day: "usage_date",
-    description: "No usage_key twice in fct_usage_daily: the replacement of changed days never leaves a day twice.",
-    query: uniqueKey("fct_usage_daily", ["usage_date", "usage_key"]),
-  },
-  {
-    name: "assert_fct_seats_daily_unique_key",
-    day: "seat_date",
-    description: "No seat_key twice in fct_seats_daily: the replacement of changed days never leaves a day twice.",
-    query: uniqueKey("fct_seats_daily", ["seat_date", "seat_key"]),
-  },
+  uniqueKey("fct_cost_daily", ["cost_date", "cost_key"], "No cost_key twice in fct_cost_daily: the replacement of changed days never leaves a day twice."),
+  uniqueKey("fct_usage_daily", ["usage_date", "usage_key"], "No usage_key twice in fct_usage_daily: the replacement of changed days never leaves a day twice."),
+  uniqueKey("fct_seats_daily", ["seat_date", "seat_key"], "No seat_key twice in fct_seats_daily: the replacement of changed days never leaves a day twice."),
   {
     name: "assert_fct_usage_daily_counters",
     day: "usage_date",
@@ -173,36 +164,11 @@ const CHECKS = [
     description: "No negative seat cost in fct_seats_daily (a seat price typed negative in the seats tab).",
     query: rowConditions("fct_seats_daily", "seat_date", ["seat_key", "plan"], { "negative seat cost": "seat_cost_usd >= 0" }),
   },
-  {
-    name: "assert_stg_anthropic__api_keys_unique_key",
-    day: "window_date",
-    description: "No API key listed twice in one snapshot fetch (it would own cost twice).",
-    query: uniqueKey("stg_anthropic__api_keys", ["window_date", "api_key_id"]),
-  },
-  {
-    name: "assert_stg_anthropic__users_unique_key",
-    day: "window_date",
-    description: "No Anthropic user listed twice in one snapshot fetch.",
-    query: uniqueKey("stg_anthropic__users", ["window_date", "user_id"]),
-  },
-  {
-    name: "assert_stg_anthropic__workspaces_unique_key",
-    day: "window_date",
-    description: "No workspace listed twice in one snapshot fetch.",
-    query: uniqueKey("stg_anthropic__workspaces", ["window_date", "workspace_id"]),
-  },
-  {
-    name: "assert_stg_cursor__members_unique_key",
-    day: "window_date",
-    description: "No Cursor member listed twice in one snapshot fetch (their seat would count twice).",
-    query: uniqueKey("stg_cursor__members", ["window_date", "email"]),
-  },
-  {
-    name: "assert_stg_cursor__daily_usage_unique_key",
-    day: "usage_date",
-    description: "No member twice in a day's fetch of Cursor daily usage (their activity would count twice).",
-    query: uniqueKey("stg_cursor__daily_usage", ["usage_date", "member_key"]),
-  },
+  uniqueKey("stg_anthropic__api_keys", ["window_date", "api_key_id"], "No API key listed twice in one snapshot fetch (it would own cost twice)."),
+  uniqueKey("stg_anthropic__users", ["window_date", "user_id"], "No Anthropic user listed twice in one snapshot fetch."),
+  uniqueKey("stg_anthropic__workspaces", ["window_date", "workspace_id"], "No workspace listed twice in one snapshot fetch."),
+  uniqueKey("stg_cursor__members", ["window_date", "email"], "No Cursor member listed twice in one snapshot fetch (their seat would count twice)."),
+  uniqueKey("stg_cursor__daily_usage", ["usage_date", "member_key"], "No member twice in a day's fetch of Cursor daily usage (their activity would count twice)."),
   {
     name: "assert_stg_cursor__usage_events_charges",
     day: "usage_date",
@@ -217,7 +183,7 @@ const CHECKS = [
 /** Every day: the weekly assertion's scope. */
 const everyDay = () => "TRUE";
 
-/** The days the last build changed: in a daily check's script, the variable checkedDaysScript declares. */
+/** The days the last build changed: the variable checked_days that dailyCheck's script declares. */
 const changedDays = (column) => `${column} IN UNNEST(checked_days)`;
 
 /**

@@ -14,7 +14,6 @@ const columns = {
   loaded_through: "Highest load run_id the build incorporated: later runs are what the next build treats as changed.",
   built_at: "When the build finished.",
   full_refresh: "The build rebuilt the whole table.",
-  days_rebuilt: "Days the build replaced.",
   replaced_days: "The days the build replaced (a full refresh: every day of the table); the daily checks check these.",
   taken_at: "When the spend snapshot was fetched (it includes the billing cycle's spend up to then).",
   snapshot_usd: "Team total of the spend snapshot (overallSpendCents, else spendCents), USD.",

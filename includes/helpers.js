@@ -178,6 +178,11 @@ month_over_month AS (
 }
 
 /** `'a', 'b'` for an IN list. */
+/** A Cursor member who holds a paid seat: not removed, and not in a role that holds none (constants.UNPAID_SEAT_ROLES). */
+function holdsPaidSeat(alias) {
+  return `NOT ${alias}.is_removed AND COALESCE(LOWER(${alias}.role), '') NOT IN (${sqlList(constants.UNPAID_SEAT_ROLES)})`;
+}
+
 function sqlList(values) {
   return values.map((v) => `'${v}'`).join(", ");
 }
@@ -220,8 +225,8 @@ function changedDaysFilter(ctx, dateColumn) {
  */
 function changedDaysPostOps(ctx, { table, dateColumn }) {
   const days = ctx.incremental() ? "changed_days" : `(SELECT ARRAY_AGG(DISTINCT ${dateColumn} ORDER BY ${dateColumn}) FROM ${ctx.self()})`;
-  const log = `INSERT INTO ${ctx.ref("build_log")} (table_name, loaded_through, built_at, full_refresh, days_rebuilt, replaced_days)
-SELECT '${table}', build_through, CURRENT_TIMESTAMP(), ${!ctx.incremental()}, COALESCE(ARRAY_LENGTH(days), 0), days
+  const log = `INSERT INTO ${ctx.ref("build_log")} (table_name, loaded_through, built_at, full_refresh, replaced_days)
+SELECT '${table}', build_through, CURRENT_TIMESTAMP(), ${!ctx.incremental()}, days
 FROM (SELECT ${days} AS days) AS rebuilt;`;
   return ctx.incremental() ? `${log}\nCOMMIT TRANSACTION;` : log;
 }
@@ -252,6 +257,6 @@ function modelFamily(expr) {
 
 module.exports = {
   str, cast, int, num, bool, centsToUsd, usdAmount, email, latestFetch, nullKey, rowKey, inInterval, mergedIntervals, teamAtDate, sqlList, isStreamIn,
-  usageOfCostLine, costLineMeasure, monthOverMonth,
+  usageOfCostLine, costLineMeasure, monthOverMonth, holdsPaidSeat,
   changedDaysPreOps, changedDaysFilter, changedDaysPostOps, modelVendor, modelFamily,
 };

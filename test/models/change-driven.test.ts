@@ -187,7 +187,7 @@ describe("change-driven facts", () => {
     await land({ run: "20261106T080000000Z-jjjjjj", rows: {}, windows: { raw_cursor_usage_events: [OLD_DAY] } });
     expect(await costs(`cost_date = DATE '${OLD_DAY}' AND basis = 'billed'`, "person_id")).toEqual([]);
     await runGraph(graph, { db: warehouse, tags: ["daily"] });
-    const [last] = await query(warehouse, `SELECT CAST(days_rebuilt AS INT) AS n FROM ${DATASET}.build_log WHERE table_name = 'fct_cost_daily' ORDER BY built_at DESC LIMIT 1`);
+    const [last] = await query(warehouse, `SELECT CAST(COALESCE(len(replaced_days), 0) AS INT) AS n FROM ${DATASET}.build_log WHERE table_name = 'fct_cost_daily' ORDER BY built_at DESC LIMIT 1`);
     expect(last).toEqual({ n: 0 });
   }, 120_000);
 });
