@@ -8,11 +8,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { SIMULATED_TIME_SCALE, withSimulator } from "../cli/simulated.ts";
 import { DEFAULT_DUCKDB_MEMORY_LIMIT } from "../loaders/core/config.ts";
+import { addDays } from "../loaders/core/days.ts";
 import { compileForDataset } from "../runner/index.ts";
 import { runChild, runCommand, type CommandRun } from "./children.ts";
 import type { ChildResult } from "./load-child.ts";
 import type { Figure } from "./metrics.ts";
-import { BENCH_VARS, buildFigures, changedDays, DATASET, dayBefore, failures, profiledBuild, type ProfiledRun, type WarehouseOptions } from "./warehouse.ts";
+import { BENCH_VARS, buildFigures, changedDays, DATASET, failures, profiledBuild, type ProfiledRun, type WarehouseOptions } from "./warehouse.ts";
 
 /** The scale scenario's company: the same knobs as the warehouse scenario's. */
 export type ScaleOptions = WarehouseOptions;
@@ -66,7 +67,7 @@ export async function scaleScenario(o: ScaleOptions): Promise<ScaleResult> {
     });
 
   progress(`loading ${o.historyDays} days of ${o.users} people at the simulated limits (time ×${SIMULATED_TIME_SCALE}) ...`);
-  const historyLoad = await load(dayBefore(o.endDate), o.historyDays, 0, [dir]);
+  const historyLoad = await load(addDays(o.endDate, -1), o.historyDays, 0, [dir]);
   copyFileSync(warehouse, path.join(copy, "warehouse.duckdb"));
   progress(`loaded in ${(historyLoad.ms / 1000).toFixed(0)} s; building every model ...`);
   const models = ["run", "--vars", `freshness_max_hours=${BENCH_VARS.freshness_max_hours},lookback_days=${o.lookback}`];

@@ -6,6 +6,7 @@ import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { datasetNames, DEFAULT_DUCKDB_MEMORY_LIMIT } from "../loaders/core/config.ts";
 import { memoryOptions } from "../loaders/core/duckdb-file.ts";
+import { addDays } from "../loaders/core/days.ts";
 import { actionsOf, compileForDataset, runGraph, type ActionResult, type CompiledGraph, type RunResult } from "../runner/index.ts";
 import { partitionColumns, statementCost, type StatementCost } from "./bigquery-cost.ts";
 import { runChild } from "./children.ts";
@@ -234,7 +235,6 @@ export interface WarehouseResult {
   figures: Figure[];
 }
 
-export const dayBefore = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 
 /** History up to the day before endDate, built in full; then endDate's daily load and incremental build. */
 export async function warehouseScenario(o: WarehouseOptions): Promise<WarehouseResult> {
@@ -245,7 +245,7 @@ export async function warehouseScenario(o: WarehouseOptions): Promise<WarehouseR
     withSimulator({ seed: o.seed, users: o.users, historyDays: o.historyDays, endDate, timeScale: false }, (sim) =>
       runChild({ kind: "pipeline", env: sim.env, dir, days, endDate, timeScale: 1e6, lookback }),
     );
-  const history = await load(dayBefore(o.endDate), o.historyDays);
+  const history = await load(addDays(o.endDate, -1), o.historyDays);
   if (!history.summary?.ok) throw new Error("warehouse: the history load failed");
   const t0 = performance.now();
   const graph = await compileForDataset({ dataset: DATASET, vars: { ...BENCH_VARS, lookback_days: String(o.lookback) } });

@@ -1,6 +1,6 @@
 // Reads what the dashboard shows from a DuckDB warehouse, read-only: the four Looker Studio views, so the dashboard
-// shows Looker Studio's figures (spend, month over month, forecasts, budgets, cost per accepted line come from the
-// views' SQL, never recomputed here); fct_seats_daily for seats, which no view carries; dim_users for names; the raw
+// shows Looker Studio's figures (spend, month over month, forecasts and budgets come from the views' SQL, never
+// recomputed here; cost per accepted line is the page's sum of cost over billed_lines_accepted for its filters); fct_seats_daily for seats, which no view carries; dim_users for names; the raw
 // and assertion datasets for data health.
 import { existsSync } from "node:fs";
 import type { DuckDBConnection } from "@duckdb/node-api";
@@ -148,11 +148,10 @@ export async function readReportData(opts: { warehousePath: string; dataset: str
       SELECT strftime(month, '%Y-%m') AS month, tool, team, CAST(COUNT(*) AS INTEGER) AS people
       FROM ${d}.vw_productivity_metrics GROUP BY ALL ORDER BY month, tool, team`);
 
-    const executive = await table(conn, ["month", "tool", "mom_basis", "accepted_line_tools"], `
+    const executive = await table(conn, ["month", "tool", "mom_basis"], `
       SELECT strftime(month, '%Y-%m') AS month, tool, CAST(spend_usd AS DOUBLE) AS spend, CAST(active_users AS INTEGER) AS active_users,
         mom_change_pct AS mom, mom_basis, is_mom_alert, CAST(month_end_forecast_usd AS DOUBLE) AS forecast,
-        CAST(days_with_data AS INTEGER) AS days_with_data, CAST(days_in_month AS INTEGER) AS days_in_month, is_month_to_date,
-        CAST(cost_per_accepted_line_usd AS DOUBLE) AS cost_per_line, accepted_line_tools
+        CAST(days_with_data AS INTEGER) AS days_with_data, CAST(days_in_month AS INTEGER) AS days_in_month, is_month_to_date
       FROM ${d}.vw_executive_summary ORDER BY month, tool`);
 
     const people = Object.fromEntries(

@@ -24,7 +24,7 @@ function polyglotPackage(): string {
 }
 
 function translatorVersion(): string {
-  return createHash("sha256").update(polyglotPackage()).update(readFileSync(path.join(HERE, "translate.ts"))).digest("hex").slice(0, 16);
+  return createHash("sha256").update(polyglotPackage()).update(readFileSync(path.join(HERE, "translate.ts"))).update(readFileSync(path.join(HERE, "sql-text.ts"))).digest("hex").slice(0, 16);
 }
 
 export class TranslationCache {
