@@ -128,7 +128,8 @@ export function failures(...runs: ProfiledRun[]): string {
 
 /** The data checks: Dataform assertions, and the daily checks (operations tagged "assertions", includes/checks.js). */
 const isCheck = (a: ActionCost) => a.kind === "assertion" || a.tags.includes("assertions");
-const isFact = (a: ActionCost) => !isCheck(a) && a.name.startsWith("fct_");
+/** The change-driven tables (includes/constants.js CHANGE_DRIVEN_TABLES: the facts and the cost allocation they read). */
+const isFact = (a: ActionCost) => a.kind === "incremental";
 const isDimension = (a: ActionCost) => !isCheck(a) && a.name.startsWith("dim_");
 /** What a figure counts: DuckDB's rows scanned (local) or BigQuery's rows in the partitions read. */
 type Measure = "rowsScanned" | "partitionRows";
@@ -144,7 +145,7 @@ export function dailyAllowance(full: ActionCost[], changedDays: number, historyD
 }
 
 const CATEGORIES: [string, (a: ActionCost) => boolean][] = [
-  ["facts (fct_*)", isFact],
+  ["facts (change-driven tables)", isFact],
   ["dimensions (dim_*)", isDimension],
   ["checks (assertions)", isCheck],
   ["other tables (int_*, stg_*, build_log)", (a) => !isCheck(a) && !isFact(a) && !isDimension(a)],
@@ -160,7 +161,7 @@ function breakdown(scenario: string, full: ActionCost[], daily: ActionCost[], me
   }));
 }
 
-/** The days the daily build replaced: the most any change-driven fact rebuilt in its last incremental build. */
+/** The days the daily build replaced: the most any change-driven table rebuilt in its last incremental build. */
 export async function changedDays(dbPath: string): Promise<number> {
   const instance = await DuckDBInstance.create(dbPath, { access_mode: "READ_ONLY" });
   const conn = await instance.connect();

@@ -32,6 +32,100 @@ const latestFetchRuns = (ref, source, stream, day) => `SELECT SAFE_CAST(JSON_VAL
   WHERE r.source = '${source}' AND r.stream = '${stream}'
   GROUP BY ${day}`;
 
+/**
+ * Cursor: each recent spend snapshot (team total, overallSpendCents else spendCents) against the chargedCents of the
+ * usage events of its billing cycle up to the moment it was taken, read from raw (each day's latest complete fetch);
+ * one row per checked snapshot (int_cursor__spend_reconciliation). A snapshot is checked once every day of its cycle
+ * has a complete fetch of events, its own day fetched after the day ended, and while it is within lookback_days of
+ * the latest loaded event day. `on` scopes the snapshots; `since` the usage events, from the earliest cycle start.
+ */
+const cursorSpendReconciliation = (ref, on, since) => `WITH runs AS (
+  SELECT * FROM ${ref(constants.RAW_DATASET, "raw_load_runs")}
+  WHERE source = 'cursor' AND stream IN ('spend', 'usage_events')
+),
+
+latest_fetches AS (
+  -- each day's latest complete fetch of the two streams, and when that run started fetching the stream
+  SELECT l.stream, l.window_date, l.run_id, r.started_at
+  FROM (
+    SELECT 'spend' AS stream, * FROM (${latestFetchRuns(ref, "cursor", "spend", "window_date")}) AS spend
+    UNION ALL
+    SELECT 'usage_events', * FROM (${latestFetchRuns(ref, "cursor", "usage_events", "window_date")}) AS usage_events
+  ) AS l
+  JOIN runs AS r ON r.run_id = l.run_id AND r.stream = l.stream
+),
+
+snapshots AS (
+  SELECT
+    s.window_date AS snapshot_date,
+    MIN(s.fetched_at) AS taken_at,
+    TIMESTAMP_MILLIS(MIN(${helpers.int("subscriptionCycleStart", "s.record")})) AS cycle_start_at,
+    ${helpers.centsToUsd(`SUM(COALESCE(${helpers.num("overallSpendCents", "s.record")}, ${helpers.num("spendCents", "s.record")}))`)} AS snapshot_usd
+  FROM ${ref(constants.RAW_DATASET, "raw_cursor_spend")} AS s
+  JOIN latest_fetches AS f ON f.stream = 'spend' AND f.window_date = s.window_date AND f.run_id = s.run_id
+  GROUP BY snapshot_date
+),
+
+event_days AS (
+  SELECT window_date AS usage_date, run_id, started_at AS fetched_from
+  FROM latest_fetches
+  WHERE stream = 'usage_events'
+),
+
+events AS (
+  SELECT
+    TIMESTAMP_MILLIS(${helpers.int("timestamp", "e.record")}) AS event_at,
+    COALESCE(${helpers.num("chargedCents", "e.record")}, 0) AS charged_cents
+  FROM ${ref(constants.RAW_DATASET, "raw_cursor_usage_events")} AS e
+  JOIN event_days AS d ON d.usage_date = e.window_date AND d.run_id = e.run_id
+  WHERE ${since("e.window_date")}
+),
+
+checkable AS (
+  -- every day of the period fetched whole; the snapshot's own day fetched after it ended; and recent
+  SELECT s.*
+  FROM snapshots AS s
+  WHERE s.cycle_start_at IS NOT NULL
+    AND ${on("s.snapshot_date")}
+    AND s.snapshot_date >= DATE_SUB((SELECT MAX(usage_date) FROM event_days), INTERVAL ${constants.LOOKBACK_DAYS} DAY)
+    AND (SELECT COUNT(*) FROM event_days AS d WHERE d.usage_date BETWEEN DATE(s.cycle_start_at) AND s.snapshot_date)
+      = DATE_DIFF(s.snapshot_date, DATE(s.cycle_start_at), DAY) + 1
+    AND EXISTS (
+      SELECT 1 FROM event_days AS d
+      WHERE d.usage_date = s.snapshot_date AND d.fetched_from >= TIMESTAMP(DATE_ADD(s.snapshot_date, INTERVAL 1 DAY))
+    )
+),
+
+compared AS (
+  SELECT
+    s.snapshot_date,
+    s.taken_at,
+    DATE(s.cycle_start_at) AS cycle_start_date,
+    s.snapshot_usd,
+    (SELECT ${helpers.centsToUsd("COALESCE(SUM(e.charged_cents), 0)")} FROM events AS e
+      WHERE e.event_at >= s.cycle_start_at AND e.event_at <= s.taken_at) AS events_usd
+  FROM checkable AS s
+)
+
+SELECT
+  *,
+  events_usd - snapshot_usd AS difference_usd,
+  ABS(events_usd - snapshot_usd)
+    <= GREATEST(${constants.CURSOR_SPEND_TOLERANCE_USD}, ABS(snapshot_usd) * ${constants.CURSOR_SPEND_TOLERANCE_PCT} / 100) AS is_within_tolerance,
+  CASE
+    WHEN events_usd = snapshot_usd THEN CAST(NULL AS STRING)
+    WHEN events_usd < snapshot_usd THEN 'the events fetched so far charge less than the snapshot: events missing (late data, or a day restated after it was fetched and not re-fetched yet)'
+    ELSE 'the events charge more than the snapshot: events restated or added after the snapshot was taken, or duplicated events'
+  END AS likely_cause
+FROM compared
+`;
+
+/** The spend snapshots out of tolerance. */
+const cursorSpendSnapshot = (ref, on, since) => `SELECT * FROM (
+${cursorSpendReconciliation(ref, on, since)}
+) AS reconciliation
+WHERE NOT is_within_tolerance`;
+
 /** Cursor: per day, billed usage cost in fct_cost_daily against chargedCents of the day's latest complete fetch. */
 const reconcileCursorCost = (ref, on) => `WITH latest_fetches AS (
   ${latestFetchRuns(ref, "cursor", "usage_events", "usage_date")}
@@ -135,6 +229,16 @@ WHERE unparsed_lines > 0 OR ABS(warehouse_usd - vendor_usd) >= 0.005`;
  */
 const CHECKS = [
   {
+    name: "assert_cursor_spend_snapshot",
+    day: "snapshot_date",
+    description: "Each recent Cursor spend snapshot matches the usage events of its billing cycle up to the moment it was taken, within cursor_spend_tolerance_pct percent or cursor_spend_tolerance_usd USD (whichever is larger); see int_cursor__spend_reconciliation. Returns the snapshots out of tolerance: the day, both figures and the likely cause.",
+    query: cursorSpendSnapshot,
+    // the events a checked snapshot is compared with start at its billing cycle's start, before the checked days
+    readsFrom: (ref) => `SELECT DATE(TIMESTAMP_MILLIS(MIN(${helpers.int("subscriptionCycleStart", "s.record")})))
+    FROM ${ref(constants.RAW_DATASET, "raw_cursor_spend")} AS s
+    WHERE s.window_date IN UNNEST(checked_days)`,
+  },
+  {
     name: "assert_reconcile_cursor_cost",
     day: "usage_date",
     description: "Per day, billed Cursor usage cost in fct_cost_daily equals the sum of chargedCents of the day's latest complete fetch of usage events to the cent, and every event's chargedCents parsed. The vendor figure is recomputed from raw, independently of staging (the latest fetch found from raw_load_runs), so a stale or duplicated event fails here. Returns the days that do not reconcile.",
@@ -180,11 +284,15 @@ const CHECKS = [
   },
 ];
 
-/** Every day: the weekly assertion's scope. */
+/** Every day: the weekly assertion's scope (`on`, and `since` for the earlier days a check reads). */
 const everyDay = () => "TRUE";
 
 /** The days the last build changed: the variable checked_days that dailyCheck's script declares. */
 const changedDays = (column) => `${column} IN UNNEST(checked_days)`;
+
+/** From the earliest day a daily check reads (its `readsFrom`, else the earliest changed day): checked_from. */
+const sinceChangedDays = (column) => `${column} >= checked_from`;
+
 
 /**
  * The daily check's script: declare checked_days, the days each change-driven fact's latest build replaced
@@ -201,6 +309,7 @@ function dailyCheck(ref, check) {
   ) AS latest_builds
   CROSS JOIN UNNEST(latest_builds.replaced_days) AS day
 );
+DECLARE checked_from DATE DEFAULT (${check.readsFrom ? check.readsFrom(ref) : "SELECT MIN(day) FROM UNNEST(checked_days) AS day"});
 SELECT IF(
   COUNT(*) = 0,
   'passed',
@@ -211,8 +320,8 @@ SELECT IF(
   ))
 ) AS outcome
 FROM (
-${check.query(ref, changedDays)}
+${check.query(ref, changedDays, sinceChangedDays)}
 ) AS bad_rows`;
 }
 
-module.exports = { CHECKS, everyDay, dailyCheck };
+module.exports = { CHECKS, everyDay, dailyCheck, cursorSpendReconciliation };

@@ -47,8 +47,10 @@ module.exports = {
     "mapping.people", "mapping.api_key_owners", "mapping.seats", "cursor.members",
     "anthropic.api_keys", "anthropic.users", "anthropic.workspaces",
   ],
-  // The facts built change-driven (int_builds__changed_days): each build replaces exactly their changed days.
-  INCREMENTAL_FACTS: ["fct_cost_daily", "fct_usage_daily", "fct_seats_daily"],
+  // The tables built change-driven (int_builds__changed_days): each build replaces exactly their changed days. The
+  // three facts, and the two tables they read that a day's inputs decide: the allocation of Anthropic cost lines and
+  // the Cursor seats (whose running last active day is carried on from the day before the replaced ones).
+  CHANGE_DRIVEN_TABLES: ["int_anthropic__cost_allocated", "int_cursor__seats_daily", "fct_cost_daily", "fct_usage_daily", "fct_seats_daily"],
   // The service tiers the Anthropic cost report bills (its service_tier is standard, batch or null); Priority Tier
   // and other tiers are billed outside it, so their usage weighs on no cost line (vendor-apis.md 1.2, 1.3).
   BILLED_SERVICE_TIERS: ["standard", "batch"],

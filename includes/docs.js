@@ -8,7 +8,7 @@ const columns = {
   run_id: "Load run that fetched the window (sorts by the run's start time).",
   is_latest: "This run is the window's latest complete fetch: staging reads only its records.",
   snapshot_date: "Day of the snapshot (the run's day) whose state applies.",
-  table_name: "Incremental fact the row is about.",
+  table_name: "Change-driven table the row is about (includes/constants.js CHANGE_DRIVEN_TABLES).",
   day: "A UTC day.",
   is_changed: "The day's inputs changed since the table's last build: the build replaces it.",
   loaded_through: "Highest load run_id the build incorporated: later runs are what the next build treats as changed.",

@@ -193,14 +193,18 @@ function isStreamIn(streams, sourceCol = "source", streamCol = "stream") {
 }
 
 /**
- * Pre-operations of a change-driven fact (docs/models.md, "How a changed day is detected and replaced"); `ctx` holds
- * the model's ref, self and incremental. Declares build_through, the highest load run this build incorporates
+ * Pre-operations of a change-driven table (docs/models.md, "How a changed day is detected and replaced"); `ctx` holds
+ * the model's ref, self, incremental and name. Declares build_through, the highest load run this build incorporates
  * (recorded in the build log afterwards). Built incrementally, it also declares changed_days, the days whose inputs
  * changed since the table's last build (int_builds__changed_days), and deletes them inside a transaction that the
  * post-operations commit after the insert: the days are replaced whole or not at all. `fromEarliestChange`: every
  * day from the earliest changed one on (running values like days_since_last_active depend on all earlier days).
+ * `carryFrom`: a query of the days the table has rows on (column `day`); declares carried_days, the latest of them
+ * before the replaced days (none on a first build), whose rows a running value carries on from: the build does not
+ * change them, and a scan filtered by the variable reads that one partition.
  */
-function changedDaysPreOps(ctx, { table, dateColumn, fromEarliestChange = false }) {
+function changedDaysPreOps(ctx, { dateColumn, fromEarliestChange = false, carryFrom }) {
+  const table = ctx.name();
   const buildThrough = `DECLARE build_through STRING DEFAULT (SELECT MAX(run_id) FROM ${ctx.ref("stg_loads__fetched_windows")});`;
   if (!ctx.incremental()) return buildThrough;
   const changed = ctx.ref("int_builds__changed_days");
@@ -209,21 +213,33 @@ function changedDaysPreOps(ctx, { table, dateColumn, fromEarliestChange = false 
 DECLARE changed_days ARRAY<DATE> DEFAULT (
   SELECT ARRAY_AGG(day ORDER BY day) FROM ${changed}
   WHERE table_name = '${table}' AND ${fromEarliestChange ? `day >= ${earliest}` : "is_changed"}
-);
+);${carryFrom ? `
+DECLARE carried_days ARRAY<DATE> DEFAULT (
+  SELECT ARRAY_AGG(day) FROM (
+    SELECT MAX(day) AS day FROM (${carryFrom}) AS table_days
+    WHERE day < (SELECT MIN(changed_day) FROM UNNEST(changed_days) AS changed_day)
+  ) AS latest WHERE day IS NOT NULL
+);` : ""}
 BEGIN TRANSACTION;
 DELETE FROM ${ctx.self()} WHERE ${dateColumn} IN UNNEST(changed_days);`;
 }
 
-/** The fact's query keeps only the changed days when built incrementally. */
+/** The condition a change-driven table's inputs are read with: the changed days when built incrementally. */
+function isChangedDay(ctx, dateColumn) {
+  return ctx.incremental() ? `${dateColumn} IN UNNEST(changed_days)` : "TRUE";
+}
+
+/** A change-driven table's query keeps only the changed days when built incrementally. */
 function changedDaysFilter(ctx, dateColumn) {
-  return ctx.incremental() ? `WHERE ${dateColumn} IN UNNEST(changed_days)` : "";
+  return ctx.incremental() ? `WHERE ${isChangedDay(ctx, dateColumn)}` : "";
 }
 
 /**
- * Post-operations of a change-driven fact: record what the build incorporated and the days it replaced (the daily
+ * Post-operations of a change-driven table: record what the build incorporated and the days it replaced (the daily
  * checks read them, includes/checks.js), then commit the replacement.
  */
-function changedDaysPostOps(ctx, { table, dateColumn }) {
+function changedDaysPostOps(ctx, { dateColumn }) {
+  const table = ctx.name();
   const days = ctx.incremental() ? "changed_days" : `(SELECT ARRAY_AGG(DISTINCT ${dateColumn} ORDER BY ${dateColumn}) FROM ${ctx.self()})`;
   const log = `INSERT INTO ${ctx.ref("build_log")} (table_name, loaded_through, built_at, full_refresh, replaced_days)
 SELECT '${table}', build_through, CURRENT_TIMESTAMP(), ${!ctx.incremental()}, days
@@ -258,5 +274,5 @@ function modelFamily(expr) {
 module.exports = {
   str, cast, int, num, bool, centsToUsd, usdAmount, email, latestFetch, nullKey, rowKey, inInterval, mergedIntervals, teamAtDate, sqlList, isStreamIn,
   usageOfCostLine, costLineMeasure, monthOverMonth, holdsPaidSeat,
-  changedDaysPreOps, changedDaysFilter, changedDaysPostOps, modelVendor, modelFamily,
+  changedDaysPreOps, isChangedDay, changedDaysFilter, changedDaysPostOps, modelVendor, modelFamily,
 };

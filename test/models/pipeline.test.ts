@@ -237,7 +237,8 @@ describe("models on the simulated organization", () => {
     expect(await filteredScans("int_usage__daily", "usage_date")).toEqual(
       ["raw_anthropic_claude_code", "raw_anthropic_usage_messages", "raw_cursor_daily_usage", "raw_cursor_usage_events"],
     );
-    expect(await filteredScans("int_cost__daily_with_team", "cost_date")).toEqual(["int_anthropic__cost_allocated", "raw_cursor_usage_events"]);
+    // the allocation and the seats are change-driven tables partitioned by the day: the bound reaches them too
+    expect(await filteredScans("int_cost__daily_with_team", "cost_date")).toEqual(["int_anthropic__cost_allocated", "int_cursor__seats_daily", "raw_cursor_usage_events"]);
   });
 
   it("fails the Anthropic reconciliation when one raw cost record is corrupted", async () => {
