@@ -25,9 +25,12 @@ FROM ${ref(table)}
 WHERE ${on(dayColumn)} AND (${entries.map(([, condition]) => `NOT (${condition})`).join(" OR ")})`;
 };
 
-/** The run holding each day's latest complete fetch of a stream, found from raw_load_runs (not staging's code). */
+/**
+ * The run holding each day's latest complete fetch of a stream, found from the load runs (raw_load_runs as the build
+ * started, stg_loads__runs; not staging's code).
+ */
 const latestFetchRuns = (ref, source, stream, day) => `SELECT SAFE_CAST(JSON_VALUE(loaded_day, '$') AS DATE) AS ${day}, MAX(r.run_id) AS run_id
-  FROM ${ref(constants.RAW_DATASET, "raw_load_runs")} AS r
+  FROM ${ref("stg_loads__runs")} AS r
   CROSS JOIN UNNEST(JSON_QUERY_ARRAY(r.windows)) AS loaded_day
   WHERE r.source = '${source}' AND r.stream = '${stream}'
   GROUP BY ${day}`;
@@ -40,7 +43,7 @@ const latestFetchRuns = (ref, source, stream, day) => `SELECT SAFE_CAST(JSON_VAL
  * the latest loaded event day. `on` scopes the snapshots; `since` the usage events, from the earliest cycle start.
  */
 const cursorSpendReconciliation = (ref, on, since) => `WITH runs AS (
-  SELECT * FROM ${ref(constants.RAW_DATASET, "raw_load_runs")}
+  SELECT * FROM ${ref("stg_loads__runs")}
   WHERE source = 'cursor' AND stream IN ('spend', 'usage_events')
 ),
 
@@ -234,9 +237,14 @@ const CHECKS = [
     description: "Each recent Cursor spend snapshot matches the usage events of its billing cycle up to the moment it was taken, within cursor_spend_tolerance_pct percent or cursor_spend_tolerance_usd USD (whichever is larger); see int_cursor__spend_reconciliation. Returns the snapshots out of tolerance: the day, both figures and the likely cause.",
     query: cursorSpendSnapshot,
     // the events a checked snapshot is compared with start at its billing cycle's start, before the checked days
+    // (only recent snapshots are checked: an old day a backfill changed does not widen the scan)
     readsFrom: (ref) => `SELECT DATE(TIMESTAMP_MILLIS(MIN(${helpers.int("subscriptionCycleStart", "s.record")})))
     FROM ${ref(constants.RAW_DATASET, "raw_cursor_spend")} AS s
-    WHERE s.window_date IN UNNEST(checked_days)`,
+    WHERE s.window_date IN UNNEST(checked_days)
+      AND s.window_date >= DATE_SUB(
+        (SELECT MAX(usage_date) FROM (${latestFetchRuns(ref, "cursor", "usage_events", "usage_date")}) AS event_days),
+        INTERVAL ${constants.LOOKBACK_DAYS} DAY
+      )`,
   },
   {
     name: "assert_reconcile_cursor_cost",

@@ -7,6 +7,8 @@ const columns = {
   stream: "Stream of the source, e.g. usage_events.",
   run_id: "Load run that fetched the window (sorts by the run's start time).",
   is_latest: "This run is the window's latest complete fetch: staging reads only its records.",
+  started_at: "When the load run started fetching the stream.",
+  windows: "JSON array of the window days the run fetched completely for the stream.",
   snapshot_date: "Day of the snapshot (the run's day) whose state applies.",
   table_name: "Change-driven table the row is about (includes/constants.js CHANGE_DRIVEN_TABLES).",
   day: "A UTC day.",

@@ -192,9 +192,17 @@ function isStreamIn(streams, sourceCol = "source", streamCol = "stream") {
   return `CONCAT(${sourceCol}, '.', ${streamCol}) IN (${sqlList(streams)})`;
 }
 
+/** Fails the compilation when `table` is not listed in CHANGE_DRIVEN_TABLES (its changed days would never be listed). */
+function changeDrivenTable(table) {
+  if (!constants.CHANGE_DRIVEN_TABLES.includes(table)) {
+    throw new Error(`${table} is not in constants.CHANGE_DRIVEN_TABLES: add it there, or its changed days are never listed`);
+  }
+}
+
 /**
  * Pre-operations of a change-driven table (docs/models.md, "How a changed day is detected and replaced"); `ctx` holds
- * the model's ref, self, incremental and name. Declares build_through, the highest load run this build incorporates
+ * the model's ref, self and incremental; `table` is its name in CHANGE_DRIVEN_TABLES (not ctx.name(), which carries
+ * a workspace's table prefix while build_log and int_builds__changed_days use the bare name). Declares build_through, the highest load run this build incorporates
  * (recorded in the build log afterwards). Built incrementally, it also declares changed_days, the days whose inputs
  * changed since the table's last build (int_builds__changed_days), and deletes them inside a transaction that the
  * post-operations commit after the insert: the days are replaced whole or not at all. `fromEarliestChange`: every
@@ -203,8 +211,8 @@ function isStreamIn(streams, sourceCol = "source", streamCol = "stream") {
  * before the replaced days (none on a first build), whose rows a running value carries on from: the build does not
  * change them, and a scan filtered by the variable reads that one partition.
  */
-function changedDaysPreOps(ctx, { dateColumn, fromEarliestChange = false, carryFrom }) {
-  const table = ctx.name();
+function changedDaysPreOps(ctx, { table, dateColumn, fromEarliestChange = false, carryFrom }) {
+  changeDrivenTable(table);
   const buildThrough = `DECLARE build_through STRING DEFAULT (SELECT MAX(run_id) FROM ${ctx.ref("stg_loads__fetched_windows")});`;
   if (!ctx.incremental()) return buildThrough;
   const changed = ctx.ref("int_builds__changed_days");
@@ -238,8 +246,8 @@ function changedDaysFilter(ctx, dateColumn) {
  * Post-operations of a change-driven table: record what the build incorporated and the days it replaced (the daily
  * checks read them, includes/checks.js), then commit the replacement.
  */
-function changedDaysPostOps(ctx, { dateColumn }) {
-  const table = ctx.name();
+function changedDaysPostOps(ctx, { table, dateColumn }) {
+  changeDrivenTable(table);
   const days = ctx.incremental() ? "changed_days" : `(SELECT ARRAY_AGG(DISTINCT ${dateColumn} ORDER BY ${dateColumn}) FROM ${ctx.self()})`;
   const log = `INSERT INTO ${ctx.ref("build_log")} (table_name, loaded_through, built_at, full_refresh, replaced_days)
 SELECT '${table}', build_through, CURRENT_TIMESTAMP(), ${!ctx.incremental()}, days

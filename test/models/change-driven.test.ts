@@ -9,7 +9,7 @@ import { compileForDataset, runGraph, type CompiledGraph, type RunResult } from 
 import { tempDir } from "../helpers/config.ts";
 import { query } from "../helpers/duckdb.ts";
 import {
-  appendRun, ccRow, cost, createFixtureWarehouse, DATASET, DAY1, DAY2, event, OPUS, RAW_ROWS, RUN2, usage, type FixtureRun,
+  appendRun, ccRow, cost, createFixtureWarehouse, dailyUsage, DATASET, DAY1, DAY2, event, OPUS, RAW_ROWS, RUN2, usage, type FixtureRun,
 } from "./fixture.ts";
 
 // Everything built from the raw data: the facts must match a full rebuild exactly, dimensions too.
@@ -189,5 +189,26 @@ describe("change-driven facts", () => {
     await runGraph(graph, { db: warehouse, tags: ["daily"] });
     const [last] = await query(warehouse, `SELECT CAST(COALESCE(len(replaced_days), 0) AS INT) AS n FROM ${DATASET}.build_log WHERE table_name = 'fct_cost_daily' ORDER BY built_at DESC LIMIT 1`);
     expect(last).toEqual({ n: 0 });
+  }, 120_000);
+
+  it("a seat given back and taken again keeps the last active day from before, across a day never loaded", async () => {
+    // bob was last active on 11-05 (an event above); he leaves the members list on 11-08, 11-09 is never loaded, he is
+    // back on 11-10
+    const [left, back] = ["2026-11-08", "2026-11-10"];
+    const member = (id: string, email: string) => ({ id, name: email, email, role: "member", isRemoved: false });
+    const day = (run: string, d: string, members: ReturnType<typeof member>[]): FixtureRun => ({
+      run,
+      rows: {
+        raw_cursor_members: members.map((record) => ({ day: d, record })),
+        raw_cursor_daily_usage: [{ day: d, record: dailyUsage("alice@example.com", d, true) }, { day: d, record: dailyUsage("bob@example.com", d, false) }],
+      },
+      windows: { raw_cursor_usage_events: [d] },
+    });
+    await land(day("20261108T070000000Z-kkkkkk", left, [member("user_a", "alice@example.com")]));
+    await land(day("20261110T070000000Z-llllll", back, [member("user_a", "alice@example.com"), member("user_b", "bob@example.com")]));
+    const seats = await query(warehouse, `SELECT CAST(seat_date AS VARCHAR) AS d, seat_held, is_active, CAST(last_active_date AS VARCHAR) AS last_active,
+      CAST(days_since_last_active AS INT) AS days FROM ${DATASET}.fct_seats_daily WHERE person_id = 'bob@example.com' AND seat_date >= DATE '${left}' ORDER BY d`);
+    // not a holder and not active on 11-08: no seat row; back on 11-10, idle since 11-05 (the full rebuild agrees: land())
+    expect(seats).toEqual([{ d: back, seat_held: true, is_active: false, last_active: DAY4, days: 5 }]);
   }, 120_000);
 });

@@ -143,7 +143,7 @@ export function ccRow(type: string, actor: string, model: string, estimatedCents
   };
 }
 
-function dailyUsage(email: string, day: string, active: boolean) {
+export function dailyUsage(email: string, day: string, active: boolean) {
   const n = active ? 10 : 0;
   return {
     userId: `user_${email[0]}`, day, date: Date.parse(`${day}T18:26:28Z`), email, isActive: active,

@@ -8,7 +8,7 @@ import { checkBigQuerySyntax, formatSyntaxProblems } from "../../runner/bigquery
 import type { CompiledGraph } from "../../runner/graph.ts";
 import { exec, query } from "../helpers/duckdb.ts";
 import { tempDir } from "../helpers/config.ts";
-import { appendRun, createFixtureWarehouse, DATASET, DAY1, DAY2, RAW } from "./fixture.ts";
+import { appendRun, createFixtureWarehouse, DATASET, DAY1, DAY2, RAW, RAW_ROWS, RUN2, SONNET, usage } from "./fixture.ts";
 
 const MARTS = ["dim_users", "dim_teams", "dim_api_keys", "dim_models", "fct_usage_daily", "fct_cost_daily", "fct_seats_daily"];
 const VIEWS = ["vw_executive_summary", "vw_monthly_finance", "vw_productivity_metrics", "vw_cost_allocation"];
@@ -246,6 +246,31 @@ describe("the Cursor spend check", () => {
     expect(assertion.status).toBe("failed");
     expect(assertion.failingRows).toEqual([
       expect.objectContaining({ snapshot_date: DAY2, snapshot_usd: "50.000000000", events_usd: "0.461123200", likely_cause: expect.stringMatching(/^the events fetched so far charge less/) }),
+    ]);
+  });
+});
+
+describe("a key seen only in usage", () => {
+  it("is nobody's: its tokens and cost go to unattributed, and dim_api_keys lists it as not listed", async () => {
+    const copy = path.join(dir, "usage-only-key.duckdb");
+    copyFileSync(warehouse, copy);
+    // day 1 fetched again: the same usage plus a key that no key list or mapping tab names
+    const day1 = RAW_ROWS.raw_anthropic_usage_messages!.filter((r) => r.day === DAY1 && r.run === RUN2).map((r) => ({ day: DAY1, record: r.record }));
+    await appendRun(copy, {
+      run: "20261104T060000000Z-dddddd",
+      rows: { raw_anthropic_usage_messages: [...day1, { day: DAY1, record: usage("apikey_gone", "wrkspc_A", SONNET, { output: 10 }) }] },
+    });
+    const r = await runGraph(graph, { db: copy });
+    expect(failures(r)).toEqual([]);
+    expect(await query(copy, `SELECT owner_person_id, owner_source, is_listed, workspace_name FROM ${DATASET}.dim_api_keys WHERE api_key_id = 'apikey_gone'`)).toEqual([
+      { owner_person_id: "unattributed", owner_source: "none", is_listed: false, workspace_name: "Default" },
+    ]);
+    // the sonnet output line of workspace A (10 cents, split 10:10:10 by output tokens before) now has four recipients
+    const owners = await query(copy, `SELECT person_id, CAST(SUM(amount_usd) AS VARCHAR) AS usd FROM ${DATASET}.fct_cost_daily
+      WHERE api_key_id = 'apikey_gone' GROUP BY person_id`);
+    expect(owners).toEqual([{ person_id: "unattributed", usd: "0.025000000" }]);
+    expect(await query(copy, `SELECT person_id, output_tokens FROM ${DATASET}.fct_usage_daily WHERE api_key_id = 'apikey_gone'`)).toEqual([
+      { person_id: "unattributed", output_tokens: 10 },
     ]);
   });
 });
