@@ -270,7 +270,7 @@ describe("a key seen only in usage", () => {
       WHERE api_key_id = 'apikey_gone' GROUP BY person_id`);
     expect(owners).toEqual([{ person_id: "unattributed", usd: "0.025000000" }]);
     expect(await query(copy, `SELECT person_id, output_tokens FROM ${DATASET}.fct_usage_daily WHERE api_key_id = 'apikey_gone'`)).toEqual([
-      { person_id: "unattributed", output_tokens: 10 },
+      { person_id: "unattributed", output_tokens: "10" },
     ]);
   });
 });
