@@ -35,6 +35,31 @@ const latestFetchRuns = (ref, source, stream, day) => `SELECT SAFE_CAST(JSON_VAL
   WHERE r.source = '${source}' AND r.stream = '${stream}'
   GROUP BY ${day}`;
 
+/** The raw records of each day's latest complete fetch of a stream (latestFetchRuns), on the days `on` keeps. */
+const latestFetchRecords = (ref, source, stream, on) => `SELECT r.*
+  FROM ${ref(constants.RAW_DATASET, `raw_${source}_${stream}`)} AS r
+  JOIN (${latestFetchRuns(ref, source, stream, "window_date")}) AS f ON f.window_date = r.window_date AND f.run_id = r.run_id
+  WHERE ${on("r.window_date")}`;
+
+/**
+ * The days (and `keys`) where the warehouse differs from the vendor by half a cent or more, or a vendor amount did
+ * not parse: the end of a reconciliation whose CTEs `vendor` (keys, vendor_usd, `unparsed`) and `warehouse` (keys,
+ * warehouse_usd) precede it. A day only one side has compares with 0.
+ */
+const vendorMismatches = (keys, unparsed) => `compared AS (
+  SELECT
+    ${keys.map((k) => `COALESCE(v.${k}, w.${k}) AS ${k},`).join("\n    ")}
+    COALESCE(v.vendor_usd, 0) AS vendor_usd,
+    COALESCE(w.warehouse_usd, 0) AS warehouse_usd,
+    COALESCE(v.${unparsed}, 0) AS ${unparsed}
+  FROM vendor AS v
+  FULL OUTER JOIN warehouse AS w ON ${keys.map((k) => `w.${k} = v.${k}`).join(" AND ")}
+)
+
+SELECT *, warehouse_usd - vendor_usd AS difference_usd
+FROM compared
+WHERE ${unparsed} > 0 OR ABS(warehouse_usd - vendor_usd) >= 0.005`;
+
 /**
  * Cursor: each recent spend snapshot (team total, overallSpendCents else spendCents) against the chargedCents of the
  * usage events of its billing cycle up to the moment it was taken, read from raw (each day's latest complete fetch);
@@ -42,46 +67,28 @@ const latestFetchRuns = (ref, source, stream, day) => `SELECT SAFE_CAST(JSON_VAL
  * has a complete fetch of events, its own day fetched after the day ended, and while it is within lookback_days of
  * the latest loaded event day. `on` scopes the snapshots; `since` the usage events, from the earliest cycle start.
  */
-const cursorSpendReconciliation = (ref, on, since) => `WITH runs AS (
-  SELECT * FROM ${ref("stg_loads__runs")}
-  WHERE source = 'cursor' AND stream IN ('spend', 'usage_events')
-),
-
-latest_fetches AS (
-  -- each day's latest complete fetch of the two streams, and when that run started fetching the stream
-  SELECT l.stream, l.window_date, l.run_id, r.started_at
-  FROM (
-    SELECT 'spend' AS stream, * FROM (${latestFetchRuns(ref, "cursor", "spend", "window_date")}) AS spend
-    UNION ALL
-    SELECT 'usage_events', * FROM (${latestFetchRuns(ref, "cursor", "usage_events", "window_date")}) AS usage_events
-  ) AS l
-  JOIN runs AS r ON r.run_id = l.run_id AND r.stream = l.stream
+const cursorSpendReconciliation = (ref, on, since) => `WITH event_days AS (
+  -- each day's latest complete fetch of usage events, and when that run started fetching them
+  SELECT f.usage_date, r.started_at AS fetched_from
+  FROM (${latestFetchRuns(ref, "cursor", "usage_events", "usage_date")}) AS f
+  JOIN ${ref("stg_loads__runs")} AS r ON r.run_id = f.run_id AND r.source = 'cursor' AND r.stream = 'usage_events'
 ),
 
 snapshots AS (
   SELECT
-    s.window_date AS snapshot_date,
-    MIN(s.fetched_at) AS taken_at,
-    TIMESTAMP_MILLIS(MIN(${helpers.int("subscriptionCycleStart", "s.record")})) AS cycle_start_at,
-    ${helpers.centsToUsd(`SUM(COALESCE(${helpers.num("overallSpendCents", "s.record")}, ${helpers.num("spendCents", "s.record")}))`)} AS snapshot_usd
-  FROM ${ref(constants.RAW_DATASET, "raw_cursor_spend")} AS s
-  JOIN latest_fetches AS f ON f.stream = 'spend' AND f.window_date = s.window_date AND f.run_id = s.run_id
+    window_date AS snapshot_date,
+    MIN(fetched_at) AS taken_at,
+    TIMESTAMP_MILLIS(MIN(${helpers.int("subscriptionCycleStart")})) AS cycle_start_at,
+    ${helpers.centsToUsd(`SUM(COALESCE(${helpers.num("overallSpendCents")}, ${helpers.num("spendCents")}))`)} AS snapshot_usd
+  FROM (${latestFetchRecords(ref, "cursor", "spend", on)}) AS spend
   GROUP BY snapshot_date
-),
-
-event_days AS (
-  SELECT window_date AS usage_date, run_id, started_at AS fetched_from
-  FROM latest_fetches
-  WHERE stream = 'usage_events'
 ),
 
 events AS (
   SELECT
-    TIMESTAMP_MILLIS(${helpers.int("timestamp", "e.record")}) AS event_at,
-    COALESCE(${helpers.num("chargedCents", "e.record")}, 0) AS charged_cents
-  FROM ${ref(constants.RAW_DATASET, "raw_cursor_usage_events")} AS e
-  JOIN event_days AS d ON d.usage_date = e.window_date AND d.run_id = e.run_id
-  WHERE ${since("e.window_date")}
+    TIMESTAMP_MILLIS(${helpers.int("timestamp")}) AS event_at,
+    COALESCE(${helpers.num("chargedCents")}, 0) AS charged_cents
+  FROM (${latestFetchRecords(ref, "cursor", "usage_events", since)}) AS usage_events
 ),
 
 checkable AS (
@@ -89,7 +96,6 @@ checkable AS (
   SELECT s.*
   FROM snapshots AS s
   WHERE s.cycle_start_at IS NOT NULL
-    AND ${on("s.snapshot_date")}
     AND s.snapshot_date >= DATE_SUB((SELECT MAX(usage_date) FROM event_days), INTERVAL ${constants.LOOKBACK_DAYS} DAY)
     AND (SELECT COUNT(*) FROM event_days AS d WHERE d.usage_date BETWEEN DATE(s.cycle_start_at) AND s.snapshot_date)
       = DATE_DIFF(s.snapshot_date, DATE(s.cycle_start_at), DAY) + 1
@@ -130,18 +136,12 @@ ${cursorSpendReconciliation(ref, on, since)}
 WHERE NOT is_within_tolerance`;
 
 /** Cursor: per day, billed usage cost in fct_cost_daily against chargedCents of the day's latest complete fetch. */
-const reconcileCursorCost = (ref, on) => `WITH latest_fetches AS (
-  ${latestFetchRuns(ref, "cursor", "usage_events", "usage_date")}
-),
-
-raw_events AS (
+const reconcileCursorCost = (ref, on) => `WITH raw_events AS (
   SELECT
-    e.window_date AS usage_date,
-    ${helpers.str("chargedCents", "e.record")} AS charged_text,
-    ${helpers.num("chargedCents", "e.record")} AS charged_cents
-  FROM ${ref(constants.RAW_DATASET, "raw_cursor_usage_events")} AS e
-  JOIN latest_fetches AS f ON f.usage_date = e.window_date AND f.run_id = e.run_id
-  WHERE ${on("e.window_date")}
+    window_date AS usage_date,
+    ${helpers.str("chargedCents")} AS charged_text,
+    ${helpers.num("chargedCents")} AS charged_cents
+  FROM (${latestFetchRecords(ref, "cursor", "usage_events", on)}) AS usage_events
 ),
 
 vendor AS (
@@ -160,33 +160,15 @@ warehouse AS (
   GROUP BY cost_date
 ),
 
-compared AS (
-  SELECT
-    COALESCE(v.usage_date, w.usage_date) AS usage_date,
-    COALESCE(v.vendor_usd, 0) AS vendor_usd,
-    COALESCE(w.warehouse_usd, 0) AS warehouse_usd,
-    COALESCE(v.unparsed_events, 0) AS unparsed_events
-  FROM vendor AS v
-  FULL OUTER JOIN warehouse AS w ON w.usage_date = v.usage_date
-)
-
-SELECT *, warehouse_usd - vendor_usd AS difference_usd
-FROM compared
-WHERE unparsed_events > 0 OR ABS(warehouse_usd - vendor_usd) >= 0.005`;
+${vendorMismatches(["usage_date"], "unparsed_events")}`;
 
 /** Anthropic: per day and tool, billed + allocated cost in fct_cost_daily against the day's latest cost report. */
-const reconcileAnthropicCost = (ref, on) => `WITH latest_fetches AS (
-  ${latestFetchRuns(ref, "anthropic", "cost_report", "cost_date")}
-),
-
-raw_lines AS (
+const reconcileAnthropicCost = (ref, on) => `WITH raw_lines AS (
   SELECT
-    c.window_date AS cost_date,
-    ${helpers.str("workspace_id", "c.record")} AS workspace_id,
-    ${helpers.num("amount", "c.record")} AS amount_cents
-  FROM ${ref(constants.RAW_DATASET, "raw_anthropic_cost_report")} AS c
-  JOIN latest_fetches AS f ON f.cost_date = c.window_date AND f.run_id = c.run_id
-  WHERE ${on("c.window_date")}
+    window_date AS cost_date,
+    ${helpers.str("workspace_id")} AS workspace_id,
+    ${helpers.num("amount")} AS amount_cents
+  FROM (${latestFetchRecords(ref, "anthropic", "cost_report", on)}) AS cost_report
 ),
 
 workspaces AS (
@@ -211,20 +193,7 @@ warehouse AS (
   GROUP BY cost_date, tool
 ),
 
-compared AS (
-  SELECT
-    COALESCE(v.cost_date, w.cost_date) AS cost_date,
-    COALESCE(v.tool, w.tool) AS tool,
-    COALESCE(v.vendor_usd, 0) AS vendor_usd,
-    COALESCE(w.warehouse_usd, 0) AS warehouse_usd,
-    COALESCE(v.unparsed_lines, 0) AS unparsed_lines
-  FROM vendor AS v
-  FULL OUTER JOIN warehouse AS w ON w.cost_date = v.cost_date AND w.tool = v.tool
-)
-
-SELECT *, warehouse_usd - vendor_usd AS difference_usd
-FROM compared
-WHERE unparsed_lines > 0 OR ABS(warehouse_usd - vendor_usd) >= 0.005`;
+${vendorMismatches(["cost_date", "tool"], "unparsed_lines")}`;
 
 /**
  * Every check: `name` (the weekly assertion; the daily operation is `<name>_changed_days`), `day` (the day column of
