@@ -89,13 +89,27 @@ export function rewriteTargets(sql: string): string {
  * table: an IN list of the array's values (NULLs included); an empty array keeps the general translation.
  */
 export function inlineArrayMembership(sql: string, arrays: ReadonlyMap<string, readonly string[]> | undefined): string {
+  return fillArrayValues(markArrayMembership(sql, arrays), arrays);
+}
+
+// The values go in after translating (fillArrayValues), so a statement translates, and is cached, once whatever
+// the days: the daily build's largest statements are the ones that read the changed days.
+const ARRAY_VALUES = "__array_values_";
+
+function markArrayMembership(sql: string, arrays: ReadonlyMap<string, readonly string[]> | undefined): string {
   if (!arrays || arrays.size === 0) return sql;
   return mapCode(sql, (code) =>
-    code.replace(/\bIN\s+UNNEST\s*\(\s*([A-Za-z_]\w*)\s*\)/gi, (whole: string, name: string) => {
-      const values = arrays.get(name.toLowerCase());
-      return values?.length ? `IN (${values.join(", ")})` : whole;
-    }),
+    code.replace(/\bIN\s+UNNEST\s*\(\s*([A-Za-z_]\w*)\s*\)/gi, (whole: string, name: string) =>
+      arrays.get(name.toLowerCase())?.length ? `IN (${ARRAY_VALUES}${name.toLowerCase()})` : whole,
+    ),
   );
+}
+
+function fillArrayValues(sql: string, arrays: ReadonlyMap<string, readonly string[]> | undefined): string {
+  if (!arrays || arrays.size === 0) return sql;
+  // polyglot may drop the parentheses of a one-name IN list: put them back either way
+  const placeholder = new RegExp(`\\(\\s*${ARRAY_VALUES}(\\w+)\\s*\\)|\\b${ARRAY_VALUES}(\\w+)\\b`, "g");
+  return mapCode(sql, (code) => code.replace(placeholder, (_, inParens?: string, bare?: string) => `(${arrays.get((inParens ?? bare)!)!.join(", ")})`));
 }
 
 /** Replaces references to declared script variables with DuckDB's getvariable('name'). */
@@ -205,9 +219,10 @@ export function postFix(sql: string): string {
 /** Translates one BigQuery script fragment into DuckDB statements. */
 export function translate(sql: string, ctx: TranslateContext = {}): string[] {
   checkUnsupported(sql, ctx.fileName);
-  const prepared = preFix(substituteVariables(inlineArrayMembership(rewriteTargets(sql), ctx.arrays), ctx.variables), ctx.fileName);
+  const prepared = preFix(substituteVariables(markArrayMembership(rewriteTargets(sql), ctx.arrays), ctx.variables), ctx.fileName);
+  const filled = (statements: string[]) => statements.map((s) => fillArrayValues(s, ctx.arrays));
   const cached = cache.get(prepared);
-  if (cached) return cached;
+  if (cached) return filled(cached);
   const result = transpile(prepared, Dialect.BigQuery, Dialect.DuckDB);
   if (!result.success || !result.sql) {
     const where = result.errorLine ? ` at line ${result.errorLine}:${result.errorColumn}` : "";
@@ -215,7 +230,7 @@ export function translate(sql: string, ctx: TranslateContext = {}): string[] {
   }
   const statements = result.sql.map(postFix).filter((s) => s.trim() !== "");
   cache.set(prepared, statements);
-  return statements;
+  return filled(statements);
 }
 
 // Transpiling is the slow step (tens of ms a statement): results are reused within and across processes.

@@ -129,6 +129,14 @@ describe("BigQuery -> DuckDB compatibility fixes", () => {
     );
   });
 
+  it("a statement translated once serves any days: the values go in after the (cached) translation", () => {
+    const sql = "SELECT d FROM t WHERE (d IN UNNEST(changed_days)) AND x = 1";
+    const on = (days: string[]) => translateQuery(sql, { variables: new Set(["changed_days"]), arrays: new Map([["changed_days", days]]) });
+    // one day: polyglot drops a one-name IN list's parentheses, the values bring them back
+    expect(on(["DATE '2024-01-02'"])).toBe("SELECT d FROM t WHERE (d IN (DATE '2024-01-02')) AND x = 1");
+    expect(on(["DATE '2024-01-03'", "NULL"])).toBe("SELECT d FROM t WHERE (d IN (DATE '2024-01-03', NULL)) AND x = 1");
+  });
+
   it("x IN UNNEST(array variable) becomes an IN list of its values, which DuckDB pushes into the scan like BigQuery prunes", async () => {
     const arrays = new Map([["changed_days", ["DATE '2024-01-02'", "DATE '2024-01-05'", "NULL"]], ["none", []]]);
     expect(inlineArrayMembership("SELECT 'IN UNNEST(changed_days)' FROM t WHERE d NOT IN UNNEST( changed_days ) OR e IN UNNEST(none) OR f IN UNNEST(other)", arrays)).toBe(
