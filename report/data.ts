@@ -28,7 +28,7 @@ export const PRODUCTIVITY_TOP = 12;
 export interface ReportData {
   generatedAt: string;
   dataset: string;
-  /** vw_cost_allocation per day x tool x team x cost center: cost, seat fees, unattributed and unmapped cost, usage counters. */
+  /** vw_cost_allocation per day x tool x team x cost center: cost (seat fees included), unattributed and unmapped cost, usage counters. */
   days: Table;
   /** vw_cost_allocation per day x tool x team x model: usage spend (seat fees excluded), where there is some. */
   models: Table;
@@ -92,19 +92,24 @@ export async function readReportData(opts: { warehousePath: string; dataset: str
     // adds at most a few dozen rows, far from moving a cent.
     const usd = (sql: string) => `ROUND(CAST(COALESCE(${sql}, 0) AS DOUBLE), 6)`;
     const counter = (sql: string) => `CAST(COALESCE(SUM(${sql}), 0) AS DOUBLE)`;
+    // The panels group the same rows several ways: each view is evaluated once (temp tables live in memory, beside
+    // the read-only warehouse).
+    await conn.run(`CREATE TEMP TABLE allocation AS SELECT * FROM ${d}.vw_cost_allocation`);
+    await conn.run(`CREATE TEMP TABLE productivity AS SELECT * FROM ${d}.vw_productivity_metrics`);
+
     const days = await table(conn, ["date", "tool", "team", "cost_center"], `
       SELECT CAST(activity_date AS VARCHAR) AS date, tool, team, cost_center,
-        ${usd("SUM(cost_usd)")} AS cost, ${usd("SUM(seat_usd)")} AS seat,
+        ${usd("SUM(cost_usd)")} AS cost,
         ${usd("SUM(cost_usd) FILTER (WHERE is_unattributed)")} AS unattributed_cost,
         ${usd("SUM(cost_usd) FILTER (WHERE is_unmapped_person AND NOT is_unattributed)")} AS unmapped_cost,
-        ${counter("lines_added")} AS lines_added, ${counter("lines_accepted")} AS lines_accepted, ${counter("billed_lines_accepted")} AS billed_lines_accepted,
+        ${counter("lines_accepted")} AS lines_accepted, ${counter("billed_lines_accepted")} AS billed_lines_accepted,
         ${counter("suggestions_shown")} AS suggestions_shown, ${counter("suggestions_accepted")} AS suggestions_accepted,
         ${counter("tool_accepts")} AS tool_accepts, ${counter("tool_rejects")} AS tool_rejects
-      FROM ${d}.vw_cost_allocation GROUP BY ALL ORDER BY date, tool, team, cost_center`);
+      FROM allocation GROUP BY ALL ORDER BY date, tool, team, cost_center`);
 
     const models = await table(conn, ["date", "tool", "team", "model"], `
       SELECT CAST(activity_date AS VARCHAR) AS date, tool, team, COALESCE(model, '(no model)') AS model, ${usd("SUM(cost_usd - seat_usd)")} AS usage_cost
-      FROM ${d}.vw_cost_allocation GROUP BY ALL HAVING SUM(cost_usd - seat_usd) > 0.000001 ORDER BY date, tool, team, model`);
+      FROM allocation GROUP BY ALL HAVING SUM(cost_usd - seat_usd) > 0.000001 ORDER BY date, tool, team, model`);
 
     const seats = await table(conn, ["date", "tool", "team"], `
       SELECT CAST(seat_date AS VARCHAR) AS date, tool, team, CAST(COUNT(*) AS INTEGER) AS held, CAST(COUNT(*) FILTER (WHERE is_active) AS INTEGER) AS active,
@@ -115,7 +120,7 @@ export async function readReportData(opts: { warehousePath: string; dataset: str
       WITH costs AS (
         SELECT strftime(activity_date, '%Y-%m') AS month, person_id AS person, tool, team, SUM(cost_usd) AS cost,
           COUNT(DISTINCT activity_date) FILTER (WHERE is_active) AS active_days
-        FROM ${d}.vw_cost_allocation WHERE NOT is_unattributed GROUP BY ALL
+        FROM allocation WHERE NOT is_unattributed GROUP BY ALL
       ),
       seats AS (
         SELECT strftime(seat_date, '%Y-%m') AS month, person_id AS person, tool, team, SUM(seat_cost_usd) AS seat_cost,
@@ -140,13 +145,13 @@ export async function readReportData(opts: { warehousePath: string; dataset: str
           ROUND(suggestion_acceptance_rate, 4) AS suggestion_acceptance_rate, ROUND(tool_acceptance_rate, 4) AS tool_acceptance_rate,
           ROUND(CAST(cost_usd AS DOUBLE), 6) AS cost, ROUND(CAST(cost_per_accepted_line_usd AS DOUBLE), 6) AS cost_per_line, tier,
           ROW_NUMBER() OVER (PARTITION BY month, tool, team ORDER BY COALESCE(lines_accepted, 0) DESC, active_days DESC, person_id) AS rank_in_group
-        FROM ${d}.vw_productivity_metrics
+        FROM productivity
       )
       SELECT * EXCLUDE (rank_in_group) FROM ranked WHERE rank_in_group <= ${PRODUCTIVITY_TOP} ORDER BY month, tool, team, rank_in_group`);
 
     const productivityGroups = await table(conn, ["month", "tool", "team"], `
       SELECT strftime(month, '%Y-%m') AS month, tool, team, CAST(COUNT(*) AS INTEGER) AS people
-      FROM ${d}.vw_productivity_metrics GROUP BY ALL ORDER BY month, tool, team`);
+      FROM productivity GROUP BY ALL ORDER BY month, tool, team`);
 
     const executive = await table(conn, ["month", "tool", "mom_basis"], `
       SELECT strftime(month, '%Y-%m') AS month, tool, CAST(spend_usd AS DOUBLE) AS spend, CAST(active_users AS INTEGER) AS active_users,
