@@ -114,6 +114,10 @@ describe("assertions", () => {
     const daily = (graph.operations ?? []).filter((o) => o.tags?.includes("assertions")).map((o) => o.target.name);
     const weekly = (graph.assertions ?? []).filter((a) => a.tags?.includes("weekly")).map((a) => a.target.name);
     expect(daily.sort()).toEqual(weekly.map((name) => `${name}${DAILY}`).sort());
+    // the weekly workflow config (infra/dataform.tf) runs the tag: it holds the assertions and nothing else
+    expect(weekly.length).toBeGreaterThan(0);
+    const tagged = [...(graph.tables ?? []), ...(graph.operations ?? [])].filter((a) => a.tags?.includes("weekly"));
+    expect(tagged.map((a) => a.target.name)).toEqual([]);
   });
 
   for (const [assertion, cases] of Object.entries(CASES)) {
