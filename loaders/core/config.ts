@@ -146,13 +146,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       "set either GOOGLE_SHEETS_SPREADSHEET_ID (Google Sheet) or MAPPING_URI (CSV folder), not both",
     );
   }
+  const cursor = e.CURSOR_API_KEY ? { apiKey: e.CURSOR_API_KEY, baseUrl: e.CURSOR_API_BASE_URL ?? "https://api.cursor.com" } : undefined;
+  const anthropic = e.ANTHROPIC_ADMIN_API_KEY
+    ? { adminKey: e.ANTHROPIC_ADMIN_API_KEY, baseUrl: e.ANTHROPIC_API_BASE_URL ?? "https://api.anthropic.com" }
+    : undefined;
+  const mapping: Config["mapping"] = e.GOOGLE_SHEETS_SPREADSHEET_ID
+    ? {
+        kind: "sheets",
+        spreadsheetId: e.GOOGLE_SHEETS_SPREADSHEET_ID,
+        baseUrl: e.SHEETS_EMULATOR_HOST ? emulatorUrl(e.SHEETS_EMULATOR_HOST) : (e.SHEETS_API_BASE_URL ?? "https://sheets.googleapis.com"),
+        emulator: e.SHEETS_EMULATOR_HOST !== undefined,
+      }
+    : e.MAPPING_URI
+      ? { kind: "csv", dir: e.MAPPING_URI.slice("file://".length) }
+      : undefined;
   const timeScale = e.SIMULATOR_TIME_SCALE === undefined ? 1 : Number(e.SIMULATOR_TIME_SCALE);
   if (timeScale !== 1) {
     // Pacing faster than the vendors allow is only for a simulator on this machine.
     const vendors: [string, string | undefined][] = [
-      ["CURSOR_API_BASE_URL", e.CURSOR_API_KEY ? (e.CURSOR_API_BASE_URL ?? "https://api.cursor.com") : undefined],
-      ["ANTHROPIC_API_BASE_URL", e.ANTHROPIC_ADMIN_API_KEY ? (e.ANTHROPIC_API_BASE_URL ?? "https://api.anthropic.com") : undefined],
-      ["SHEETS_EMULATOR_HOST", e.GOOGLE_SHEETS_SPREADSHEET_ID ? (e.SHEETS_EMULATOR_HOST ? emulatorUrl(e.SHEETS_EMULATOR_HOST) : (e.SHEETS_API_BASE_URL ?? "https://sheets.googleapis.com")) : undefined],
+      ["CURSOR_API_BASE_URL", cursor?.baseUrl],
+      ["ANTHROPIC_API_BASE_URL", anthropic?.baseUrl],
+      [e.SHEETS_EMULATOR_HOST ? "SHEETS_EMULATOR_HOST" : "SHEETS_API_BASE_URL", mapping?.kind === "sheets" ? mapping.baseUrl : undefined],
     ];
     const remote = vendors.find(([, url]) => url !== undefined && !isLoopback(url));
     if (remote) {
@@ -190,22 +204,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     warehouse,
     googleCloudProject: e.GOOGLE_CLOUD_PROJECT,
     logLevel: level as Config["logLevel"],
-    cursor: e.CURSOR_API_KEY
-      ? { apiKey: e.CURSOR_API_KEY, baseUrl: e.CURSOR_API_BASE_URL ?? "https://api.cursor.com" }
-      : undefined,
-    anthropic: e.ANTHROPIC_ADMIN_API_KEY
-      ? { adminKey: e.ANTHROPIC_ADMIN_API_KEY, baseUrl: e.ANTHROPIC_API_BASE_URL ?? "https://api.anthropic.com" }
-      : undefined,
-    mapping: e.GOOGLE_SHEETS_SPREADSHEET_ID
-      ? {
-          kind: "sheets",
-          spreadsheetId: e.GOOGLE_SHEETS_SPREADSHEET_ID,
-          baseUrl: e.SHEETS_EMULATOR_HOST ? emulatorUrl(e.SHEETS_EMULATOR_HOST) : (e.SHEETS_API_BASE_URL ?? "https://sheets.googleapis.com"),
-          emulator: e.SHEETS_EMULATOR_HOST !== undefined,
-        }
-      : e.MAPPING_URI
-        ? { kind: "csv", dir: e.MAPPING_URI.slice("file://".length) }
-        : undefined,
+    cursor,
+    anthropic,
+    mapping,
     mappingMaxShrinkPercent: e.MAPPING_MAX_SHRINK_PERCENT === undefined ? 50 : Number(e.MAPPING_MAX_SHRINK_PERCENT),
     timeScale,
   };
