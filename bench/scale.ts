@@ -6,7 +6,8 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { SIMULATED_TIME_SCALE, withSimulator } from "../cli/simulated.ts";
+import { withSimulator } from "../cli/simulated.ts";
+import { SIMULATED_TIME_SCALE } from "../simulator/server.ts";
 import { DEFAULT_DUCKDB_MEMORY_LIMIT } from "../loaders/core/config.ts";
 import { addDays } from "../loaders/core/days.ts";
 import { compileForDataset } from "../runner/index.ts";

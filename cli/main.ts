@@ -19,7 +19,8 @@ import {
 } from "../loaders/index.ts";
 import { day, list, newCommand, onRun, Option, reportError, runCommand, UsageError, wholeNumber, withUsageOnError, type Command } from "./command.ts";
 import { ProgressDisplay } from "./progress.ts";
-import { SIMULATED_HISTORY_DAYS, SIMULATED_TIME_SCALE, SIMULATED_USERS, spawnedSources, spawnSimulator } from "./simulated.ts";
+import { SIMULATED_HISTORY_DAYS, SIMULATED_TIME_SCALE, SIMULATED_USERS } from "../simulator/server.ts";
+import { spawnedSources, spawnSimulator } from "./simulated.ts";
 import { verifyLake } from "./verify.ts";
 
 /** The simulated organization's shape, from npm start's and npm run load's flags. */

@@ -5,30 +5,9 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { loadConfig, type Config } from "../loaders/index.ts";
-import type { Simulator } from "../simulator/index.ts";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-/**
- * How many times faster vendor minutes pass for the simulated organization (its rate limits and the loaders' pacing):
- * fast enough that a year of a 2,000-person company loads in minutes, slow enough that the limits still bind.
- * `npm start`, `npm run load -- --simulated`, `npm run simulator` and the benchmark's full-build scenario use it.
- */
-export const SIMULATED_TIME_SCALE = 30;
-
-/** The built-in organization's size and history when not told otherwise (the simulator's own defaults). */
-export const SIMULATED_USERS = 40;
-export const SIMULATED_HISTORY_DAYS = 365;
-
-/** `timeScale`: vendor minutes pass this many times faster, as the simulator was told for its limits. */
-export function simulatedSources(sim: Simulator, timeScale: number): Pick<Config, "cursor" | "anthropic" | "mapping" | "timeScale"> {
-  return {
-    cursor: { apiKey: sim.credentials.cursorApiKey, baseUrl: sim.baseUrls.cursor },
-    anthropic: { adminKey: sim.credentials.anthropicAdminKey, baseUrl: sim.baseUrls.anthropic },
-    mapping: { kind: "sheets", spreadsheetId: sim.credentials.spreadsheetId, baseUrl: sim.baseUrls.sheets, emulator: true },
-    timeScale,
-  };
-}
 
 export interface SimSpec {
   seed: number;

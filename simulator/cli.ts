@@ -2,8 +2,7 @@
 // Prints the variables that point the loaders at it (KEY=value lines, ready for a .env) and runs until SIGINT/SIGTERM.
 import { writeFileSync } from "node:fs";
 import { day, newCommand, Option, onRun, positiveNumber, reportError, runCommand, wholeNumber, withUsageOnError } from "../cli/command.ts";
-import { SIMULATED_HISTORY_DAYS, SIMULATED_TIME_SCALE, SIMULATED_USERS } from "../cli/simulated.ts";
-import { startSimulator } from "./server.ts";
+import { SIMULATED_HISTORY_DAYS, SIMULATED_TIME_SCALE, SIMULATED_USERS, startSimulator } from "./server.ts";
 
 interface Flags {
   seed: number;

@@ -77,12 +77,24 @@ const ANTHROPIC_TYPES: Record<number, string> = {
 };
 const CURSOR_TITLES: Record<number, string> = { 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed", 429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable" };
 
+/**
+ * How many times faster vendor minutes pass for the simulated organization (its rate limits and the loaders' pacing):
+ * fast enough that a year of a 2,000-person company loads in minutes, slow enough that the limits still bind.
+ * `npm start`, `npm run load -- --simulated`, `npm run simulator` and the benchmark's full-build scenario use it
+ * (the server itself defaults to the vendors' real pace, 1).
+ */
+export const SIMULATED_TIME_SCALE = 30;
+
+/** The organization's size and history when not told otherwise. */
+export const SIMULATED_USERS = 40;
+export const SIMULATED_HISTORY_DAYS = 365;
+
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const seed = options.seed ?? 42;
   const rateLimitOpt = options.rateLimits ?? true;
   const timeScale = options.timeScale ?? (typeof rateLimitOpt === "object" ? rateLimitOpt.timeScale : undefined) ?? 1;
   if (!(Number.isFinite(timeScale) && timeScale > 0)) throw new Error(`timeScale must be a positive number, got ${timeScale}`);
-  const world = new World(buildCompany({ seed, users: options.users ?? 40 }), historyDays(options.historyDays), clock(options));
+  const world = new World(buildCompany({ seed, users: options.users ?? SIMULATED_USERS }), historyDays(options.historyDays), clock(options));
   const company = world.company;
   const restatements = new Restatements(world);
   const limiter = rateLimitOpt === false ? null : new RateLimiter(timeScale);
@@ -277,7 +289,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
 }
 
-function historyDays(days = 365): number {
+function historyDays(days = SIMULATED_HISTORY_DAYS): number {
   if (!Number.isInteger(days) || days < 1 || days > 5000) throw new Error(`historyDays must be an integer from 1 to 5000, got ${days}`);
   return days;
 }

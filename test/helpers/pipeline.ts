@@ -4,7 +4,6 @@ import { runLoad, type Config, type LoadOptions, type RunSummary } from "../../l
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../simulator/index.ts";
 import { addDays } from "../../simulator/dates.ts";
 import { END } from "../simulator/helpers.ts";
-import { simulatedSources } from "../../cli/simulated.ts";
 import { tempDir, testConfig } from "./config.ts";
 
 /** Vendor minutes pass this many times faster, for the simulator's limits and the client's pacing alike. */
@@ -16,8 +15,15 @@ export const TIME_SCALE = 200;
  */
 export const SIMULATED_CLOCK_VARS = { freshness_max_hours: "100000" };
 
+/** The loaders' sources pointed at an in-process simulator, paced at TIME_SCALE. */
 export function configForSimulator(sim: Simulator, dir: string): Config {
-  return { ...testConfig(dir), ...simulatedSources(sim, TIME_SCALE) };
+  return {
+    ...testConfig(dir),
+    cursor: { apiKey: sim.credentials.cursorApiKey, baseUrl: sim.baseUrls.cursor },
+    anthropic: { adminKey: sim.credentials.anthropicAdminKey, baseUrl: sim.baseUrls.anthropic },
+    mapping: { kind: "sheets", spreadsheetId: sim.credentials.spreadsheetId, baseUrl: sim.baseUrls.sheets, emulator: true },
+    timeScale: TIME_SCALE,
+  };
 }
 
 export interface SimulatedWarehouse {
