@@ -10,7 +10,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import type { CompiledGraph } from "../runner/index.ts";
 import { mask } from "../runner/sql-text.ts";
 
-export interface ScanCost {
+interface ScanCost {
   /** schema.table */
   table: string;
   /** The filters on the partition column that prune the scan (DuckDB's text), when the table is partitioned. */
@@ -89,7 +89,7 @@ async function count(conn: DuckDBConnection, table: string, where?: string): Pro
   return Number(reader.getRows()[0]?.[0] ?? 0);
 }
 
-export interface Connections {
+interface Connections {
   /** The connection the statement runs on (its script variables, its temp tables). */
   conn: DuckDBConnection;
   /** Another connection to the same database for the counts: a failed query there cannot abort the build's transaction. */

@@ -104,7 +104,7 @@ export const met = (f: Figure): boolean | undefined =>
 
 function show(value: number, unit: string): string {
   // small ratios (a daily build's share of a full one) keep three significant digits: 0.0183 against 0.0164
-  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : Math.abs(value) >= 0.1 || value === 0 ? 2 : 1 - Math.floor(Math.log10(Math.abs(value))) + 1;
+  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : Math.abs(value) >= 0.1 || value === 0 ? 2 : 2 - Math.floor(Math.log10(Math.abs(value)));
   return `${value.toFixed(digits)}${unit ? ` ${unit}` : ""}`;
 }
 

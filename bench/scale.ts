@@ -16,11 +16,8 @@ import type { ChildResult } from "./load-child.ts";
 import type { Figure } from "./metrics.ts";
 import { BENCH_VARS, buildFigures, changedDays, DATASET, failures, profiledBuild, type ProfiledRun, type WarehouseOptions } from "./warehouse.ts";
 
-/** The scale scenario's company: the same knobs as the warehouse scenario's. */
-export type ScaleOptions = WarehouseOptions;
-
 /** The targets of issue 13 (2,000 people × 365 days, 2 cores). */
-export const SCALE_TARGETS = { peakRssBytes: 2 * 2 ** 30, fullBuildMs: 180_000, dailyBuildMs: 30_000, dashboardBytes: 5 * 2 ** 20, openMs: 3_000 };
+const SCALE_TARGETS = { peakRssBytes: 2 * 2 ** 30, fullBuildMs: 180_000, dailyBuildMs: 30_000, dashboardBytes: 5 * 2 ** 20, openMs: 3_000 };
 
 const CHROMIUM = "/usr/bin/chromium";
 
@@ -40,7 +37,7 @@ async function openTime(file: string): Promise<number | undefined> {
   }
 }
 
-export interface ScaleResult {
+interface ScaleResult {
   historyLoad: ChildResult;
   fullBuild: CommandRun;
   report: CommandRun & { bytes: number; openMs?: number };
@@ -50,7 +47,8 @@ export interface ScaleResult {
   figures: Figure[];
 }
 
-export async function scaleScenario(o: ScaleOptions): Promise<ScaleResult> {
+/** The scale scenario; its company has the warehouse scenario's knobs. */
+export async function scaleScenario(o: WarehouseOptions): Promise<ScaleResult> {
   const dir = mkdtempSync(path.join(o.workDir, "scale-"));
   const copy = path.join(dir, "bigquery");
   mkdirSync(copy);

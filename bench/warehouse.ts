@@ -3,9 +3,9 @@
 // scans may read (bench/bigquery-cost.ts), per statement and action.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { datasetNames, DEFAULT_DUCKDB_MEMORY_LIMIT } from "../loaders/core/config.ts";
-import { memoryOptions } from "../loaders/core/duckdb-file.ts";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { datasetNames, loadConfig } from "../loaders/core/config.ts";
+import { openDuckDbFile } from "../loaders/core/duckdb-file.ts";
 import { addDays } from "../loaders/core/days.ts";
 import { actionsOf, compileForDataset, runGraph, type ActionResult, type CompiledGraph, type RunResult } from "../runner/index.ts";
 import { partitionColumns, statementCost, type StatementCost } from "./bigquery-cost.ts";
@@ -44,10 +44,11 @@ export interface ProfiledRun {
  * the plan before the statement runs), added to the action that sent it.
  */
 async function profiledConnection(dbPath: string, profileFile: string, graph: CompiledGraph) {
-  // the budget npm start's builds have (DUCKDB_MEMORY_LIMIT's default)
-  const instance = await DuckDBInstance.create(dbPath, memoryOptions({ memoryLimit: DEFAULT_DUCKDB_MEMORY_LIMIT, tempDirectory: `${dbPath}.tmp` }));
-  const conn = await instance.connect();
-  const counter = await instance.connect();
+  // the budget npm start's builds have (the configuration's default for this warehouse)
+  const { warehouse } = loadConfig({ WAREHOUSE: `duckdb:${dbPath}` });
+  const db = await openDuckDbFile(dbPath, warehouse.kind === "duckdb" ? { memory: warehouse.memory } : {});
+  const conn = db.connection;
+  const counter = await db.instance.connect();
   const names = datasetNames(DATASET);
   const partitioned = await partitionColumns(conn, graph, names.raw);
   const schemas = new Set([names.base, names.raw, names.assertions]);
@@ -83,8 +84,7 @@ async function profiledConnection(dbPath: string, profileFile: string, graph: Co
     setAction: (name: string) => void (current = name),
     close: () => {
       counter.closeSync();
-      conn.closeSync();
-      instance.closeSync();
+      db.close();
     },
   };
 }
@@ -163,16 +163,14 @@ function breakdown(scenario: string, full: ActionCost[], daily: ActionCost[], me
 
 /** The days the daily build replaced: the most any change-driven table rebuilt in its last incremental build. */
 export async function changedDays(dbPath: string): Promise<number> {
-  const instance = await DuckDBInstance.create(dbPath, { access_mode: "READ_ONLY" });
-  const conn = await instance.connect();
+  const db = await openDuckDbFile(dbPath, { readOnly: true });
   try {
-    const reader = await conn.runAndReadAll(
+    const reader = await db.connection.runAndReadAll(
       `SELECT MAX(days_rebuilt) FROM (SELECT table_name, arg_max(COALESCE(len(replaced_days), 0), built_at) AS days_rebuilt FROM "${DATASET}".build_log WHERE NOT full_refresh GROUP BY table_name)`,
     );
     return Number(reader.getRows()[0]?.[0] ?? 0);
   } finally {
-    conn.closeSync();
-    instance.closeSync();
+    db.close();
   }
 }
 

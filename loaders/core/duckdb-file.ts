@@ -37,7 +37,7 @@ const holderFile = (file: string) => `${file}.holder.json`;
  * DuckDB's instance options for a memory budget. Rows may be stored in any order where no ORDER BY asks for one (as
  * on BigQuery): DuckDB then needs no memory to keep a big CREATE TABLE … AS or INSERT in its input's order.
  */
-export const memoryOptions = (memory: DuckDbMemory | undefined): Record<string, string> =>
+const memoryOptions = (memory: DuckDbMemory | undefined): Record<string, string> =>
   memory ? { memory_limit: memory.memoryLimit, temp_directory: memory.tempDirectory, preserve_insertion_order: "false" } : {};
 
 /**
