@@ -57,8 +57,9 @@ const LITERAL: Record<string, (value: string) => string> = {
 };
 
 /**
- * The value of a DuckDB variable when it is a non-empty array of dates or integers: its elements as BigQuery literals
- * (NULL kept), for translate's inlineArrayMembership. Anything else: undefined.
+ * The value of a DuckDB variable when it is a non-empty array of dates or integers: its elements as literals that
+ * BigQuery and DuckDB read alike (NULL kept; translate's inlineArrayMembership puts them in after translating).
+ * Anything else: undefined.
  */
 export async function arrayLiterals(conn: DuckDBConnection, name: string): Promise<string[] | undefined> {
   const variable = `getvariable('${name.replace(/'/g, "''")}')`;
